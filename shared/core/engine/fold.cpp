@@ -1,0 +1,75 @@
+#include "engine/fold.h"
+
+#include <algorithm>
+
+namespace houqin {
+
+std::string Conflict::Id() const {
+  std::vector<std::string> sorted = events;
+  std::sort(sorted.begin(), sorted.end());
+  Sha256Hasher h;
+  h.UpdateField(kind);
+  for (const auto& id : sorted) h.UpdateField(id);
+  return ToHex(h.Finish()).substr(0, 20);
+}
+
+void RecordState::AddConflict(Conflict c) {
+  const std::string id = c.Id();
+  for (const auto& existing : conflicts)
+    if (existing.Id() == id) return;
+  conflicts.push_back(std::move(c));
+}
+
+bool RecordState::HasConflict(std::string_view kind) const {
+  return std::any_of(conflicts.begin(), conflicts.end(), [&](const Conflict& c) { return c.kind == kind; });
+}
+
+void FieldsFold::Apply(RecordState& record, const Event& e) const {
+  for (const auto& [key, value] : e.payload.items()) record.fields[key] = value;
+}
+
+void Domain::Add(std::unique_ptr<EntityFold> fold) {
+  std::string type(fold->type());
+  folds_[type] = std::move(fold);
+}
+
+void Domain::Add(std::unique_ptr<Constraint> constraint) { constraints_.push_back(std::move(constraint)); }
+
+const EntityFold& Domain::FoldFor(std::string_view type) const {
+  auto it = folds_.find(type);
+  return it == folds_.end() ? static_cast<const EntityFold&>(fallback_) : *it->second;
+}
+
+bool Domain::Knows(std::string_view type) const { return folds_.find(type) != folds_.end(); }
+
+const Constraint* Domain::FindConstraint(std::string_view name) const {
+  for (const auto& c : constraints_)
+    if (c->name() == name) return c.get();
+  return nullptr;
+}
+
+void ApplyEvent(const Domain& domain, RecordState& record, const Event& e) {
+  if (e.kind == kConflictResolvedKind) {
+    auto it = e.payload.find("conflict");
+    if (it != e.payload.end() && it->is_string()) {
+      const std::string cid = it->get<std::string>();
+      record.resolved.insert(cid);
+      std::erase_if(record.conflicts, [&](const Conflict& c) { return c.Id() == cid; });
+    }
+    return;
+  }
+  domain.FoldFor(record.type).Apply(record, e);
+  // A conflict resolved earlier in the order stays resolved if a later event re-raises it.
+  std::erase_if(record.conflicts, [&](const Conflict& c) { return record.resolved.count(c.Id()) != 0; });
+}
+
+RecordState FoldRecord(const Domain& domain, std::string type, std::string id, std::vector<Event> events) {
+  std::sort(events.begin(), events.end(), OrderBefore);
+  RecordState r;
+  r.type = std::move(type);
+  r.id = std::move(id);
+  for (const auto& e : events) ApplyEvent(domain, r, e);
+  return r;
+}
+
+}  // namespace houqin

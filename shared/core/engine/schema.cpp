@@ -1,0 +1,66 @@
+#include "engine/schema.h"
+
+namespace houqin::schema {
+
+namespace {
+
+// Version 1: events, interned names, materialised records.
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+-- Kinds, types, users, roles and devices repeat on every event: stored once.
+CREATE TABLE names(nid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+-- One row per record: its folded state and the order key of the last event folded.
+CREATE TABLE records(
+  rid INTEGER PRIMARY KEY,
+  type INTEGER NOT NULL,
+  eid NOT NULL,              -- 16-byte blob for a UUID, text otherwise
+  state TEXT NOT NULL,
+  tip_hlc INTEGER NOT NULL,
+  tip_dev INTEGER NOT NULL,
+  tip_seq INTEGER NOT NULL,
+  conflicted INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(type, eid));
+-- Append-only. pos is arrival order on this replica (the outbox and the server's cursor).
+CREATE TABLE events(
+  pos INTEGER PRIMARY KEY,
+  id BLOB NOT NULL UNIQUE,
+  rid INTEGER NOT NULL,
+  hlc INTEGER NOT NULL,
+  dev INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  usr INTEGER NOT NULL,
+  role INTEGER NOT NULL,
+  payload TEXT NOT NULL);
+CREATE INDEX events_by_record ON events(rid, hlc);
+)sql";
+
+// Version 2: cross-record constraints (two trips on one car). Group
+// membership is an index over record states; derived conflicts are kept per
+// group so that only groups whose members changed are evaluated again.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE groups(
+  cname INTEGER NOT NULL,
+  grp TEXT NOT NULL,
+  rid INTEGER NOT NULL,
+  PRIMARY KEY(cname, grp, rid)) WITHOUT ROWID;
+CREATE TABLE derived_conflicts(
+  rid INTEGER NOT NULL,
+  cid TEXT NOT NULL,
+  cname INTEGER NOT NULL,
+  grp TEXT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY(rid, cid)) WITHOUT ROWID;
+CREATE INDEX derived_by_group ON derived_conflicts(cname, grp);
+CREATE INDEX records_conflicted ON records(conflicted) WHERE conflicted != 0;
+INSERT OR REPLACE INTO meta(key, value) VALUES('rebuild_derived', 1);
+)sql";
+
+}  // namespace
+
+const std::vector<std::string_view>& Migrations() {
+  static const std::vector<std::string_view> steps = {kV1, kV2};
+  return steps;
+}
+
+}  // namespace houqin::schema

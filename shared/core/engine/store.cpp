@@ -1,0 +1,934 @@
+#include "engine/store.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "engine/schema.h"
+#include "engine/sqlite.h"
+#include "util/uuid.h"
+
+namespace houqin {
+
+namespace {
+
+// Entity ids that are UUIDs are stored as 16 bytes; anything else as text.
+struct EncodedId {
+  bool blob = false;
+  std::string bytes;
+};
+
+EncodedId EncodeId(const std::string& id) {
+  if (auto u = ParseUuid(id)) return {true, std::string(reinterpret_cast<const char*>(u->data()), u->size())};
+  return {false, id};
+}
+
+std::string DecodeId(const sql::Stmt& st, int col) {
+  if (st.Type(col) == SQLITE_BLOB) {
+    std::string_view b = st.Blob(col);
+    UuidBytes u{};
+    if (b.size() == u.size()) {
+      std::copy(b.begin(), b.end(), reinterpret_cast<char*>(u.data()));
+      return UuidToString(u);
+    }
+    return std::string(b);
+  }
+  return std::string(st.Text(col));
+}
+
+void BindId(sql::Stmt& st, int i, const EncodedId& id) {
+  if (id.blob) st.BindBlob(i, id.bytes.data(), id.bytes.size());
+  else st.Bind(i, id.bytes);
+}
+
+Json ConflictToJson(const Conflict& c) {
+  return Json{{"kind", c.kind}, {"events", c.events}, {"en", c.reason.en}, {"zh", c.reason.zh}, {"source", c.source}};
+}
+
+Conflict ConflictFromJson(const Json& j) {
+  Conflict c;
+  c.kind = j.value("kind", "");
+  c.events = j.value("events", std::vector<std::string>{});
+  c.reason = {j.value("en", ""), j.value("zh", "")};
+  c.source = j.value("source", "fold");
+  return c;
+}
+
+std::string SerializeState(const RecordState& r) {
+  Json j{{"f", r.fields}};
+  if (!r.conflicts.empty()) {
+    Json cs = Json::array();
+    for (const auto& c : r.conflicts) cs.push_back(ConflictToJson(c));
+    j["c"] = std::move(cs);
+  }
+  if (!r.resolved.empty()) j["r"] = r.resolved;
+  return j.dump();
+}
+
+void DeserializeState(std::string_view text, RecordState& r) {
+  Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return;
+  r.fields = j.value("f", Json::object());
+  r.conflicts.clear();
+  if (auto it = j.find("c"); it != j.end())
+    for (const auto& c : *it) r.conflicts.push_back(ConflictFromJson(c));
+  r.resolved.clear();
+  if (auto it = j.find("r"); it != j.end())
+    for (const auto& id : *it) r.resolved.insert(id.get<std::string>());
+}
+
+struct OrderKey {
+  std::uint64_t hlc = 0;
+  std::string device;
+  std::uint64_t seq = 0;
+  bool operator<(const OrderKey& o) const {
+    if (hlc != o.hlc) return hlc < o.hlc;
+    if (device != o.device) return device < o.device;
+    return seq < o.seq;
+  }
+};
+
+OrderKey KeyOf(const Event& e) { return {e.hlc, e.author.device, e.seq}; }
+
+using GroupKey = std::pair<std::string, std::string>;  // constraint name, group
+
+}  // namespace
+
+struct Store::Impl {
+  struct Cached {
+    RecordState state;
+    OrderKey tip;
+    bool empty = true;  // no event folded yet
+  };
+
+  sql::Db db;
+  StoreOptions opt;
+  std::string path;
+  std::string device_id;
+  std::uint64_t next_seq = 1;
+  HybridClock clock;
+  int version = 0;
+  Status sticky;
+  std::function<void(const ChangeSet&)> listener;
+
+  std::unordered_map<std::string, std::int64_t> nid_by_name;
+  std::unordered_map<std::int64_t, std::string> name_by_nid;
+  std::map<std::pair<std::int64_t, std::string>, std::int64_t> rid_by_key;
+  std::unordered_map<std::int64_t, Cached> cache;
+
+  sql::Stmt name_find, name_insert, name_get;
+  sql::Stmt rid_find, rid_insert, rid_delete, record_load, record_save;
+  sql::Stmt event_insert, events_of_record;
+  sql::Stmt group_insert, group_delete, group_members, derived_of_group, derived_delete_group, derived_insert;
+  sql::Stmt meta_set;
+
+  Impl(StoreOptions o) : opt(o), clock(*o.clock, o.hlc) {}
+
+  bool constraints_on() const { return version >= 2; }
+
+  Status Prepare();
+  Status Migrate();
+  Status LoadMeta();
+
+  Result<std::int64_t> Intern(const std::string& name);
+  Result<std::string> NameOf(std::int64_t nid);
+  Result<std::int64_t> RidFor(std::int64_t type_nid, const std::string& type, const std::string& id, bool* created);
+  Result<Cached*> Load(std::int64_t rid);
+  Result<std::vector<Event>> LoadEvents(std::int64_t rid, const std::string& type, const std::string& id);
+  Status SaveRecord(std::int64_t rid, const Cached& c);
+  std::vector<std::pair<std::string, std::string>> GroupsOf(const RecordState& r) const;
+  Status EvaluateGroup(const GroupKey& g, std::set<std::int64_t>& changed_rids);
+  Status RebuildDerived();
+  Result<std::map<std::int64_t, std::vector<Conflict>>> AllDerived();
+
+  Result<ChangeSet> ApplyBatch(const std::vector<Event>& events, bool local);
+  Status Commit(const ChangeSet& cs);
+  void ForgetCaches() {
+    nid_by_name.clear();
+    name_by_nid.clear();
+    rid_by_key.clear();
+    cache.clear();
+  }
+};
+
+Status Store::Impl::Prepare() {
+  name_find = db.Prepare("SELECT nid FROM names WHERE name = ?1");
+  name_insert = db.Prepare("INSERT INTO names(name) VALUES(?1)");
+  name_get = db.Prepare("SELECT name FROM names WHERE nid = ?1");
+  rid_find = db.Prepare("SELECT rid FROM records WHERE type = ?1 AND eid = ?2");
+  rid_insert = db.Prepare(
+      "INSERT INTO records(type, eid, state, tip_hlc, tip_dev, tip_seq) VALUES(?1, ?2, '{\"f\":{}}', 0, 0, 0)");
+  rid_delete = db.Prepare("DELETE FROM records WHERE rid = ?1");
+  record_load = db.Prepare(
+      "SELECT r.type, r.eid, r.state, r.tip_hlc, r.tip_dev, r.tip_seq FROM records r WHERE r.rid = ?1");
+  record_save = db.Prepare(
+      "UPDATE records SET state = ?2, tip_hlc = ?3, tip_dev = ?4, tip_seq = ?5, conflicted = ?6 WHERE rid = ?1");
+  event_insert = db.Prepare(
+      "INSERT INTO events(id, rid, hlc, dev, seq, kind, usr, role, payload) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9) "
+      "ON CONFLICT(id) DO NOTHING");
+  events_of_record = db.Prepare(
+      "SELECT id, hlc, dev, seq, kind, usr, role, payload FROM events WHERE rid = ?1 ORDER BY hlc");
+  meta_set = db.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)");
+  if (!name_find.valid() || !name_insert.valid() || !name_get.valid() || !rid_find.valid() || !rid_insert.valid() ||
+      !rid_delete.valid() || !record_load.valid() || !record_save.valid() || !event_insert.valid() ||
+      !events_of_record.valid() || !meta_set.valid())
+    return db.ErrorStatus("prepare");
+  if (constraints_on()) {
+    group_insert = db.Prepare("INSERT OR IGNORE INTO groups(cname, grp, rid) VALUES(?1, ?2, ?3)");
+    group_delete = db.Prepare("DELETE FROM groups WHERE cname = ?1 AND grp = ?2 AND rid = ?3");
+    group_members = db.Prepare("SELECT rid FROM groups WHERE cname = ?1 AND grp = ?2");
+    derived_of_group = db.Prepare("SELECT rid, cid FROM derived_conflicts WHERE cname = ?1 AND grp = ?2");
+    derived_delete_group = db.Prepare("DELETE FROM derived_conflicts WHERE cname = ?1 AND grp = ?2");
+    derived_insert = db.Prepare(
+        "INSERT OR REPLACE INTO derived_conflicts(rid, cid, cname, grp, body) VALUES(?1, ?2, ?3, ?4, ?5)");
+    if (!group_insert.valid() || !group_delete.valid() || !group_members.valid() || !derived_of_group.valid() ||
+        !derived_delete_group.valid() || !derived_insert.valid())
+      return db.ErrorStatus("prepare");
+  }
+  return Status::Ok();
+}
+
+Status Store::Impl::Migrate() {
+  sql::Stmt v = db.Prepare("PRAGMA user_version");
+  if (!v.valid() || v.Step() != SQLITE_ROW) return db.ErrorStatus("read schema version");
+  version = static_cast<int>(v.Int(0));
+  v = sql::Stmt();
+  const auto& steps = schema::Migrations();
+  if (version > static_cast<int>(steps.size()))
+    return Status::Invalid("schema_version",
+                           {"database schema " + std::to_string(version) + " is newer than this program knows",
+                            "数据库结构版本 " + std::to_string(version) + " 比本程序新"});
+  const int target = opt.schema_version_limit > 0 ? opt.schema_version_limit : static_cast<int>(steps.size());
+  while (version < target) {
+    if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+    Status s = db.Exec(steps[static_cast<std::size_t>(version)]);
+    if (s.ok()) s = db.Exec("PRAGMA user_version = " + std::to_string(version + 1));
+    if (s.ok()) s = db.Exec("COMMIT");
+    if (!s.ok()) {
+      db.Exec("ROLLBACK");
+      return s;
+    }
+    ++version;
+  }
+  return Status::Ok();
+}
+
+Status Store::Impl::LoadMeta() {
+  sql::Stmt q = db.Prepare("SELECT key, value FROM meta");
+  std::uint64_t last_hlc = 0;
+  bool rebuild = false;
+  while (q.Step() == SQLITE_ROW) {
+    std::string key(q.Text(0));
+    if (key == "device_id") device_id = std::string(q.Text(1));
+    else if (key == "next_seq") next_seq = static_cast<std::uint64_t>(q.Int(1));
+    else if (key == "hlc") last_hlc = static_cast<std::uint64_t>(q.Int(1));
+    else if (key == "rebuild_derived") rebuild = q.Int(1) != 0;
+  }
+  q = sql::Stmt();
+  clock = HybridClock(*opt.clock, opt.hlc, last_hlc);
+  if (device_id.empty()) {
+    device_id = opt.device_id.empty() ? NewUuidV7(opt.clock->NowMs()) : opt.device_id;
+    meta_set.Bind(1, "device_id").Bind(2, device_id);
+    if (meta_set.Run() != SQLITE_DONE) return db.ErrorStatus("write device id");
+  }
+  if (rebuild && constraints_on()) {
+    if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+    Status s = RebuildDerived();
+    if (s.ok()) s = db.Exec("DELETE FROM meta WHERE key = 'rebuild_derived'");
+    if (s.ok()) s = db.Exec("COMMIT");
+    if (!s.ok()) {
+      db.Exec("ROLLBACK");
+      ForgetCaches();
+      return s;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::int64_t> Store::Impl::Intern(const std::string& name) {
+  if (auto it = nid_by_name.find(name); it != nid_by_name.end()) return it->second;
+  name_find.Bind(1, name);
+  std::int64_t nid = 0;
+  if (name_find.Step() == SQLITE_ROW) nid = name_find.Int(0);
+  name_find.Reset();
+  if (nid == 0) {
+    name_insert.Bind(1, name);
+    if (name_insert.Run() != SQLITE_DONE) return db.ErrorStatus("intern name");
+    name_insert.Reset();
+    nid = db.LastInsertRowid();
+  }
+  nid_by_name.emplace(name, nid);
+  name_by_nid.emplace(nid, name);
+  return nid;
+}
+
+Result<std::string> Store::Impl::NameOf(std::int64_t nid) {
+  if (auto it = name_by_nid.find(nid); it != name_by_nid.end()) return it->second;
+  name_get.Bind(1, nid);
+  if (name_get.Step() != SQLITE_ROW) {
+    name_get.Reset();
+    return Status::Corruption({"name " + std::to_string(nid) + " is missing", "名称 " + std::to_string(nid) + " 缺失"});
+  }
+  std::string name(name_get.Text(0));
+  name_get.Reset();
+  name_by_nid.emplace(nid, name);
+  nid_by_name.emplace(name, nid);
+  return name;
+}
+
+Result<std::int64_t> Store::Impl::RidFor(std::int64_t type_nid, const std::string& type, const std::string& id,
+                                         bool* created) {
+  *created = false;
+  auto key = std::make_pair(type_nid, id);
+  if (auto it = rid_by_key.find(key); it != rid_by_key.end()) return it->second;
+  const EncodedId eid = EncodeId(id);
+  rid_find.Bind(1, type_nid);
+  BindId(rid_find, 2, eid);
+  std::int64_t rid = 0;
+  if (rid_find.Step() == SQLITE_ROW) rid = rid_find.Int(0);
+  rid_find.Reset();
+  if (rid == 0) {
+    rid_insert.Bind(1, type_nid);
+    BindId(rid_insert, 2, eid);
+    if (rid_insert.Run() != SQLITE_DONE) return db.ErrorStatus("create record");
+    rid_insert.Reset();
+    rid = db.LastInsertRowid();
+    *created = true;
+    Cached c;
+    c.state.type = type;
+    c.state.id = id;
+    cache[rid] = std::move(c);
+  }
+  rid_by_key.emplace(std::move(key), rid);
+  return rid;
+}
+
+Result<Store::Impl::Cached*> Store::Impl::Load(std::int64_t rid) {
+  if (auto it = cache.find(rid); it != cache.end()) return &it->second;
+  record_load.Bind(1, rid);
+  if (record_load.Step() != SQLITE_ROW) {
+    record_load.Reset();
+    return Status::NotFound("record", {"record " + std::to_string(rid) + " not found", "记录不存在"});
+  }
+  Cached c;
+  const std::int64_t type_nid = record_load.Int(0);
+  c.state.id = DecodeId(record_load, 1);
+  DeserializeState(record_load.Text(2), c.state);
+  c.tip.hlc = static_cast<std::uint64_t>(record_load.Int(3));
+  const std::int64_t tip_dev = record_load.Int(4);
+  c.tip.seq = static_cast<std::uint64_t>(record_load.Int(5));
+  record_load.Reset();
+  c.empty = c.tip.hlc == 0;
+  auto type = NameOf(type_nid);
+  if (!type) return type.status();
+  c.state.type = *type;
+  if (!c.empty) {
+    auto dev = NameOf(tip_dev);
+    if (!dev) return dev.status();
+    c.tip.device = *dev;
+  }
+  return &(cache[rid] = std::move(c));
+}
+
+Result<std::vector<Event>> Store::Impl::LoadEvents(std::int64_t rid, const std::string& type, const std::string& id) {
+  std::vector<Event> out;
+  events_of_record.Bind(1, rid);
+  int rc;
+  while ((rc = events_of_record.Step()) == SQLITE_ROW) {
+    Event e;
+    std::string_view idb = events_of_record.Blob(0);
+    UuidBytes u{};
+    if (idb.size() != u.size()) {
+      events_of_record.Reset();
+      return Status::Corruption({"an event id is damaged", "事件ID已损坏"});
+    }
+    std::copy(idb.begin(), idb.end(), reinterpret_cast<char*>(u.data()));
+    e.id = UuidToString(u);
+    e.entity_type = type;
+    e.entity_id = id;
+    e.hlc = static_cast<std::uint64_t>(events_of_record.Int(1));
+    const std::int64_t dev = events_of_record.Int(2), kind = events_of_record.Int(4), usr = events_of_record.Int(5),
+                       role = events_of_record.Int(6);
+    e.seq = static_cast<std::uint64_t>(events_of_record.Int(3));
+    e.payload = Json::parse(events_of_record.Text(7), nullptr, false);
+    out.push_back(std::move(e));
+    auto& ev = out.back();
+    for (auto [nid, dst] : {std::pair{dev, &ev.author.device}, {kind, &ev.kind}, {usr, &ev.author.user},
+                            {role, &ev.author.role}}) {
+      auto n = NameOf(nid);
+      if (!n) {
+        events_of_record.Reset();
+        return n.status();
+      }
+      *dst = *n;
+    }
+  }
+  events_of_record.Reset();
+  if (rc != SQLITE_DONE) return db.ErrorStatus("read events");
+  std::sort(out.begin(), out.end(), OrderBefore);
+  return out;
+}
+
+Status Store::Impl::SaveRecord(std::int64_t rid, const Cached& c) {
+  auto dev = Intern(c.tip.device);
+  if (!dev) return dev.status();
+  record_save.Bind(1, rid)
+      .Bind(2, SerializeState(c.state))
+      .Bind(3, static_cast<std::int64_t>(c.tip.hlc))
+      .Bind(4, *dev)
+      .Bind(5, static_cast<std::int64_t>(c.tip.seq))
+      .Bind(6, c.state.conflicts.empty() ? 0 : 1);
+  if (record_save.Run() != SQLITE_DONE) return db.ErrorStatus("save record");
+  return Status::Ok();
+}
+
+std::vector<std::pair<std::string, std::string>> Store::Impl::GroupsOf(const RecordState& r) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!constraints_on() || r.fields.empty()) return out;
+  for (const auto& c : opt.domain->constraints())
+    for (auto& g : c->Groups(r)) out.emplace_back(std::string(c->name()), std::move(g));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+Status Store::Impl::EvaluateGroup(const GroupKey& g, std::set<std::int64_t>& changed_rids) {
+  const Constraint* constraint = opt.domain->FindConstraint(g.first);
+  auto cname = Intern(g.first);
+  if (!cname) return cname.status();
+
+  std::vector<std::int64_t> rids;
+  group_members.Bind(1, *cname).Bind(2, g.second);
+  while (group_members.Step() == SQLITE_ROW) rids.push_back(group_members.Int(0));
+  group_members.Reset();
+
+  std::vector<std::pair<std::int64_t, const RecordState*>> members;
+  for (auto rid : rids) {
+    auto c = Load(rid);
+    if (!c) return c.status();
+    members.emplace_back(rid, &(*c)->state);
+  }
+  std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.second->type, a.second->id) < std::tie(b.second->type, b.second->id);
+  });
+
+  std::vector<GroupConflict> found;
+  if (constraint != nullptr) {
+    std::vector<const RecordState*> states;
+    for (auto& m : members) states.push_back(m.second);
+    constraint->Evaluate(g.second, states, found);
+  }
+  std::set<std::pair<std::int64_t, std::string>> before, after;
+  derived_of_group.Bind(1, *cname).Bind(2, g.second);
+  while (derived_of_group.Step() == SQLITE_ROW)
+    before.emplace(derived_of_group.Int(0), std::string(derived_of_group.Text(1)));
+  derived_of_group.Reset();
+  derived_delete_group.Bind(1, *cname).Bind(2, g.second);
+  if (derived_delete_group.Run() != SQLITE_DONE) return db.ErrorStatus("clear derived conflicts");
+  derived_delete_group.Reset();
+  for (auto& f : found) {
+    const auto& [rid, state] = members.at(f.member);
+    f.conflict.source = g.first;
+    const std::string cid = f.conflict.Id();
+    if (state->resolved.count(cid)) continue;
+    after.emplace(rid, cid);
+    derived_insert.Bind(1, rid).Bind(2, cid).Bind(3, *cname).Bind(4, g.second).Bind(5,
+                                                                                    ConflictToJson(f.conflict).dump());
+    if (derived_insert.Run() != SQLITE_DONE) return db.ErrorStatus("write derived conflict");
+    derived_insert.Reset();
+  }
+  std::vector<std::pair<std::int64_t, std::string>> diff;
+  std::set_symmetric_difference(before.begin(), before.end(), after.begin(), after.end(), std::back_inserter(diff));
+  for (auto& d : diff) changed_rids.insert(d.first);
+  return Status::Ok();
+}
+
+Status Store::Impl::RebuildDerived() {
+  if (Status s = db.Exec("DELETE FROM groups; DELETE FROM derived_conflicts;"); !s.ok()) return s;
+  std::set<GroupKey> all;
+  std::vector<std::int64_t> rids;
+  {
+    sql::Stmt q = db.Prepare("SELECT rid FROM records");
+    while (q.Step() == SQLITE_ROW) rids.push_back(q.Int(0));
+  }
+  for (auto rid : rids) {
+    auto c = Load(rid);
+    if (!c) return c.status();
+    for (auto& g : GroupsOf((*c)->state)) {
+      auto cname = Intern(g.first);
+      if (!cname) return cname.status();
+      group_insert.Bind(1, *cname).Bind(2, g.second).Bind(3, rid);
+      if (group_insert.Run() != SQLITE_DONE) return db.ErrorStatus("write group");
+      group_insert.Reset();
+      all.insert(g);
+    }
+    if (cache.size() > opt.record_cache_limit) cache.clear();
+  }
+  std::set<std::int64_t> ignored;
+  for (const auto& g : all)
+    if (Status s = EvaluateGroup(g, ignored); !s.ok()) return s;
+  return Status::Ok();
+}
+
+Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, bool local) {
+  if (!sticky.ok()) return sticky;
+  if (cache.size() > opt.record_cache_limit) cache.clear();
+  if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+
+  auto fail = [&](Status s) -> Status {
+    db.Exec("ROLLBACK");
+    ForgetCaches();
+    return s;
+  };
+
+  ChangeSet cs;
+  std::map<std::int64_t, std::vector<const Event*>> pending;
+  std::vector<std::int64_t> created_rids;
+  const std::uint64_t clock_before = clock.last();
+  for (const Event& e : events) {
+    auto type_nid = Intern(e.entity_type);
+    if (!type_nid) return fail(type_nid.status());
+    bool created = false;
+    auto rid = RidFor(*type_nid, e.entity_type, e.entity_id, &created);
+    if (!rid) return fail(rid.status());
+    if (created) created_rids.push_back(*rid);
+    std::int64_t nids[4];
+    int i = 0;
+    for (const std::string* name : {&e.author.device, &e.kind, &e.author.user, &e.author.role}) {
+      auto n = Intern(*name);
+      if (!n) return fail(n.status());
+      nids[i++] = *n;
+    }
+    const auto uuid = ParseUuid(e.id);
+    event_insert.BindBlob(1, uuid->data(), uuid->size())
+        .Bind(2, *rid)
+        .Bind(3, static_cast<std::int64_t>(e.hlc))
+        .Bind(4, nids[0])
+        .Bind(5, static_cast<std::int64_t>(e.seq))
+        .Bind(6, nids[1])
+        .Bind(7, nids[2])
+        .Bind(8, nids[3])
+        .Bind(9, e.payload.dump());
+    if (event_insert.Run() != SQLITE_DONE) return fail(db.ErrorStatus("append event"));
+    if (db.Changes() == 0) {
+      ++cs.duplicates;
+      continue;
+    }
+    ++cs.inserted;
+    pending[*rid].push_back(&e);
+    if (!local && !clock.Observe(e.hlc)) ++cs.clock_skewed;
+  }
+
+  std::set<GroupKey> dirty_groups;
+  std::set<std::int64_t> changed_rids;
+  for (auto& [rid, evs] : pending) {
+    auto loaded = Load(rid);
+    if (!loaded) return fail(loaded.status());
+    Cached& c = **loaded;
+    const auto old_groups = GroupsOf(c.state);
+    std::sort(evs.begin(), evs.end(), [](const Event* a, const Event* b) { return OrderBefore(*a, *b); });
+    if (c.empty || c.tip < KeyOf(*evs.front())) {
+      for (const Event* e : evs) ApplyEvent(*opt.domain, c.state, *e);
+      c.tip = KeyOf(*evs.back());
+    } else {
+      // An event older than what this record has folded: re-fold this record only.
+      auto all = LoadEvents(rid, c.state.type, c.state.id);
+      if (!all) return fail(all.status());
+      c.state = FoldRecord(*opt.domain, c.state.type, c.state.id, std::move(*all));
+      if (c.tip < KeyOf(*evs.back())) c.tip = KeyOf(*evs.back());
+      ++cs.refolded;
+    }
+    c.empty = false;
+    if (Status s = SaveRecord(rid, c); !s.ok()) return fail(s);
+    changed_rids.insert(rid);
+    if (constraints_on()) {
+      const auto new_groups = GroupsOf(c.state);
+      for (const auto& g : old_groups) {
+        dirty_groups.insert(g);
+        if (!std::binary_search(new_groups.begin(), new_groups.end(), g)) {
+          auto cname = Intern(g.first);
+          if (!cname) return fail(cname.status());
+          group_delete.Bind(1, *cname).Bind(2, g.second).Bind(3, rid);
+          if (group_delete.Run() != SQLITE_DONE) return fail(db.ErrorStatus("leave group"));
+          group_delete.Reset();
+        }
+      }
+      for (const auto& g : new_groups) {
+        dirty_groups.insert(g);
+        auto cname = Intern(g.first);
+        if (!cname) return fail(cname.status());
+        group_insert.Bind(1, *cname).Bind(2, g.second).Bind(3, rid);
+        if (group_insert.Run() != SQLITE_DONE) return fail(db.ErrorStatus("join group"));
+        group_insert.Reset();
+      }
+    }
+  }
+  // Records created for events that turned out to be duplicates hold nothing.
+  for (auto rid : created_rids) {
+    if (pending.count(rid)) continue;
+    rid_delete.Bind(1, rid);
+    if (rid_delete.Run() != SQLITE_DONE) return fail(db.ErrorStatus("drop empty record"));
+    rid_delete.Reset();
+    cache.erase(rid);
+    std::erase_if(rid_by_key, [&](const auto& kv) { return kv.second == rid; });
+  }
+  for (const auto& g : dirty_groups)
+    if (Status s = EvaluateGroup(g, changed_rids); !s.ok()) return fail(s);
+
+  if (local || clock.last() != clock_before) {
+    meta_set.Bind(1, "hlc").Bind(2, static_cast<std::int64_t>(clock.last()));
+    if (meta_set.Run() != SQLITE_DONE) return fail(db.ErrorStatus("save clock"));
+  }
+  if (local) {
+    meta_set.Bind(1, "next_seq").Bind(2, static_cast<std::int64_t>(next_seq));
+    if (meta_set.Run() != SQLITE_DONE) return fail(db.ErrorStatus("save sequence"));
+  }
+  if (Status s = db.Exec("COMMIT"); !s.ok()) {
+    // A commit that failed leaves us unsure what is on disk: stop writing until reopened.
+    sticky = s;
+    return fail(s);
+  }
+  for (auto rid : changed_rids) {
+    auto c = Load(rid);
+    if (c) cs.changed.push_back({(*c)->state.type, (*c)->state.id});
+  }
+  std::sort(cs.changed.begin(), cs.changed.end());
+  cs.changed.erase(std::unique(cs.changed.begin(), cs.changed.end()), cs.changed.end());
+  if (listener && (!cs.changed.empty())) listener(cs);
+  return cs;
+}
+
+Result<std::map<std::int64_t, std::vector<Conflict>>> Store::Impl::AllDerived() {
+  std::map<std::int64_t, std::vector<Conflict>> out;
+  if (!constraints_on()) return out;
+  sql::Stmt q = db.Prepare("SELECT rid, body FROM derived_conflicts ORDER BY rid, cid");
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    Json j = Json::parse(q.Text(1), nullptr, false);
+    out[q.Int(0)].push_back(ConflictFromJson(j));
+  }
+  if (rc != SQLITE_DONE) return db.ErrorStatus("read derived conflicts");
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions options) {
+  if (options.domain == nullptr)
+    return Status::Invalid("domain", {"a store needs the domain's folds", "存储需要领域折叠规则"});
+  auto impl = std::make_unique<Impl>(options);
+  impl->path = path;
+  if (Status s = impl->db.Open(path); !s.ok()) return s;
+  // Refuse a file that is not a database before changing anything in it.
+  if (Status s = impl->db.Exec("SELECT count(*) FROM sqlite_schema"); !s.ok())
+    return Status::Corruption({"not a Houqin database: " + path, "不是后勤数据库: " + path});
+  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -16000"})
+    if (Status s = impl->db.Exec(pragma); !s.ok()) return s;
+  if (Status s = impl->db.Exec(options.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+      !s.ok())
+    return s;
+  if (Status s = impl->Migrate(); !s.ok()) return s;
+  if (Status s = impl->Prepare(); !s.ok()) return s;
+  if (Status s = impl->LoadMeta(); !s.ok()) return s;
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+const std::string& Store::device_id() const { return impl_->device_id; }
+int Store::schema_version() const { return impl_->version; }
+Status Store::write_error() const { return impl_->sticky; }
+
+void Store::SetChangeListener(std::function<void(const ChangeSet&)> listener) {
+  impl_->listener = std::move(listener);
+}
+
+Result<AppendResult> Store::Append(const Author& author, const std::vector<Draft>& drafts) {
+  AppendResult out;
+  out.events.reserve(drafts.size());
+  const std::uint64_t seq_before = impl_->next_seq;
+  const std::uint64_t clock_before = impl_->clock.last();
+  for (const auto& d : drafts) {
+    Event e;
+    e.id = NewUuidV7(impl_->opt.clock->NowMs());
+    e.entity_type = d.entity_type;
+    e.entity_id = d.entity_id;
+    e.kind = d.kind;
+    e.payload = d.payload;
+    e.author = {author.user, author.role, impl_->device_id};
+    e.seq = impl_->next_seq++;
+    e.hlc = impl_->clock.Tick();
+    if (Status s = ValidateEvent(e); !s.ok()) {
+      impl_->next_seq = seq_before;
+      impl_->clock.Reset(clock_before);
+      return s;
+    }
+    out.events.push_back(std::move(e));
+  }
+  auto cs = impl_->ApplyBatch(out.events, /*local=*/true);
+  if (!cs) {
+    // Nothing was stored: hand the numbers back so the sequence has no holes.
+    impl_->next_seq = seq_before;
+    impl_->clock.Reset(clock_before);
+    return cs.status();
+  }
+  out.changes = std::move(*cs);
+  return out;
+}
+
+Result<ChangeSet> Store::Ingest(const std::vector<Event>& events) {
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (Status s = ValidateEvent(events[i]); !s.ok())
+      return Status::Invalid("events[" + std::to_string(i) + "]." + s.field(), s.message());
+  }
+  return impl_->ApplyBatch(events, /*local=*/false);
+}
+
+Result<std::optional<RecordView>> Store::Get(const std::string& type, const std::string& id) {
+  auto& m = *impl_;
+  auto type_nid = m.nid_by_name.count(type) ? Result<std::int64_t>(m.nid_by_name[type]) : Result<std::int64_t>(0);
+  if (*type_nid == 0) {
+    m.name_find.Bind(1, type);
+    if (m.name_find.Step() == SQLITE_ROW) type_nid = m.name_find.Int(0);
+    m.name_find.Reset();
+    if (*type_nid == 0) return std::optional<RecordView>();
+  }
+  std::int64_t rid = 0;
+  if (auto it = m.rid_by_key.find({*type_nid, id}); it != m.rid_by_key.end()) {
+    rid = it->second;
+  } else {
+    const EncodedId eid = EncodeId(id);
+    m.rid_find.Bind(1, *type_nid);
+    BindId(m.rid_find, 2, eid);
+    if (m.rid_find.Step() == SQLITE_ROW) rid = m.rid_find.Int(0);
+    m.rid_find.Reset();
+    if (rid == 0) return std::optional<RecordView>();
+  }
+  auto c = m.Load(rid);
+  if (!c) return c.status();
+  RecordView v{{type, id}, (*c)->state.fields, (*c)->state.conflicts};
+  if (m.constraints_on()) {
+    sql::Stmt q = m.db.Prepare("SELECT body FROM derived_conflicts WHERE rid = ?1 ORDER BY cid");
+    q.Bind(1, rid);
+    while (q.Step() == SQLITE_ROW) v.conflicts.push_back(ConflictFromJson(Json::parse(q.Text(0), nullptr, false)));
+  }
+  std::sort(v.conflicts.begin(), v.conflicts.end(),
+            [](const Conflict& a, const Conflict& b) { return a.Id() < b.Id(); });
+  return std::optional<RecordView>(std::move(v));
+}
+
+Status Store::ForEachRecord(const std::string& type, const std::function<void(const RecordView&)>& fn) {
+  auto& m = *impl_;
+  auto derived = m.AllDerived();
+  if (!derived) return derived.status();
+  sql::Stmt q = m.db.Prepare(
+      "SELECT r.rid, n.name, r.eid, r.state FROM records r JOIN names n ON n.nid = r.type "
+      "WHERE (?1 = '' OR n.name = ?1) AND r.tip_hlc != 0 ORDER BY n.name, r.eid");
+  q.Bind(1, type);
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    RecordState st;
+    DeserializeState(q.Text(3), st);
+    RecordView v{{std::string(q.Text(1)), DecodeId(q, 2)}, std::move(st.fields), std::move(st.conflicts)};
+    if (auto it = derived->find(q.Int(0)); it != derived->end())
+      v.conflicts.insert(v.conflicts.end(), it->second.begin(), it->second.end());
+    std::sort(v.conflicts.begin(), v.conflicts.end(),
+              [](const Conflict& a, const Conflict& b) { return a.Id() < b.Id(); });
+    fn(v);
+  }
+  if (rc != SQLITE_DONE) return m.db.ErrorStatus("read records");
+  return Status::Ok();
+}
+
+Result<std::vector<RecordView>> Store::GroupMembers(std::string_view constraint, const std::string& group) {
+  auto& m = *impl_;
+  std::vector<RecordView> out;
+  if (!m.constraints_on()) return out;
+  std::vector<RecordKey> keys;
+  {
+    sql::Stmt q = m.db.Prepare(
+        "SELECT n.name, r.eid FROM groups g JOIN names c ON c.nid = g.cname JOIN records r ON r.rid = g.rid "
+        "JOIN names n ON n.nid = r.type WHERE c.name = ?1 AND g.grp = ?2");
+    q.Bind(1, constraint).Bind(2, group);
+    while (q.Step() == SQLITE_ROW) keys.push_back({std::string(q.Text(0)), DecodeId(q, 1)});
+  }
+  std::sort(keys.begin(), keys.end());
+  for (const auto& k : keys) {
+    auto v = Get(k.type, k.id);
+    if (!v) return v.status();
+    if (*v) out.push_back(std::move(**v));
+  }
+  return out;
+}
+
+Result<std::vector<Event>> Store::EventsOf(const std::string& type, const std::string& id) {
+  auto& m = *impl_;
+  auto type_nid = m.Intern(type);
+  if (!type_nid) return type_nid.status();
+  const EncodedId eid = EncodeId(id);
+  m.rid_find.Bind(1, *type_nid);
+  BindId(m.rid_find, 2, eid);
+  std::int64_t rid = 0;
+  if (m.rid_find.Step() == SQLITE_ROW) rid = m.rid_find.Int(0);
+  m.rid_find.Reset();
+  if (rid == 0) return std::vector<Event>{};
+  return m.LoadEvents(rid, type, id);
+}
+
+Status Store::ForEachEvent(std::int64_t after_position,
+                           const std::function<bool(std::int64_t pos, const Event&)>& fn) {
+  auto& m = *impl_;
+  sql::Stmt q = m.db.Prepare(
+      "SELECT e.pos, e.id, r.type, r.eid, e.hlc, e.dev, e.seq, e.kind, e.usr, e.role, e.payload "
+      "FROM events e JOIN records r ON r.rid = e.rid WHERE e.pos > ?1 ORDER BY e.pos");
+  q.Bind(1, after_position);
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    Event e;
+    std::string_view idb = q.Blob(1);
+    UuidBytes u{};
+    if (idb.size() != u.size()) return Status::Corruption({"an event id is damaged", "事件ID已损坏"});
+    std::copy(idb.begin(), idb.end(), reinterpret_cast<char*>(u.data()));
+    e.id = UuidToString(u);
+    e.entity_id = DecodeId(q, 3);
+    e.hlc = static_cast<std::uint64_t>(q.Int(4));
+    e.seq = static_cast<std::uint64_t>(q.Int(6));
+    e.payload = Json::parse(q.Text(10), nullptr, false);
+    for (auto [col, dst] : {std::pair{2, &e.entity_type}, {5, &e.author.device}, {7, &e.kind}, {8, &e.author.user},
+                            {9, &e.author.role}}) {
+      auto n = m.NameOf(q.Int(col));
+      if (!n) return n.status();
+      *dst = *n;
+    }
+    if (!fn(q.Int(0), e)) return Status::Ok();
+  }
+  if (rc != SQLITE_DONE) return m.db.ErrorStatus("read events");
+  return Status::Ok();
+}
+
+Result<std::vector<RecordView>> Store::Conflicts() {
+  std::vector<RecordView> out;
+  Status s = ForEachRecord("", [&](const RecordView& v) {
+    if (v.conflicted()) out.push_back(v);
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::string> Store::StateHash() {
+  auto& m = *impl_;
+  std::map<std::int64_t, std::vector<std::pair<std::string, std::string>>> derived;
+  if (m.constraints_on()) {
+    sql::Stmt q = m.db.Prepare("SELECT rid, cid, body FROM derived_conflicts ORDER BY rid, cid");
+    while (q.Step() == SQLITE_ROW)
+      derived[q.Int(0)].emplace_back(std::string(q.Text(1)), std::string(q.Text(2)));
+  }
+  sql::Stmt q = m.db.Prepare(
+      "SELECT r.rid, n.name, r.eid, r.state FROM records r JOIN names n ON n.nid = r.type "
+      "WHERE r.tip_hlc != 0 ORDER BY n.name, r.eid");
+  Sha256Hasher h;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    h.UpdateField(q.Text(1));
+    h.UpdateField(DecodeId(q, 2));
+    h.UpdateField(q.Text(3));
+    if (auto it = derived.find(q.Int(0)); it != derived.end())
+      for (const auto& [cid, body] : it->second) {
+        h.UpdateField(cid);
+        h.UpdateField(body);
+      }
+    h.UpdateField("");
+  }
+  if (rc != SQLITE_DONE) return m.db.ErrorStatus("hash state");
+  return ToHex(h.Finish());
+}
+
+Status Store::VerifyMaterialized() {
+  auto& m = *impl_;
+  // Fold every record from scratch, independent of the cache.
+  std::map<std::int64_t, RecordState> folded;
+  std::map<std::int64_t, std::string> stored;
+  {
+    sql::Stmt q = m.db.Prepare(
+        "SELECT r.rid, n.name, r.eid, r.state FROM records r JOIN names n ON n.nid = r.type WHERE r.tip_hlc != 0");
+    while (q.Step() == SQLITE_ROW) {
+      RecordState st;
+      st.type = std::string(q.Text(1));
+      st.id = DecodeId(q, 2);
+      folded[q.Int(0)] = std::move(st);
+      stored[q.Int(0)] = std::string(q.Text(3));
+    }
+  }
+  for (auto& [rid, st] : folded) {
+    auto events = m.LoadEvents(rid, st.type, st.id);
+    if (!events) return events.status();
+    if (events->empty())
+      return Status::Corruption({"record " + st.type + "/" + st.id + " has no events", "记录没有事件"});
+    st = FoldRecord(*m.opt.domain, st.type, st.id, std::move(*events));
+    if (SerializeState(st) != stored[rid])
+      return Status::Corruption({"record " + st.type + "/" + st.id + " differs from the fold of its events",
+                                 "记录 " + st.type + "/" + st.id + " 与其事件折叠结果不一致"});
+  }
+  if (!m.constraints_on()) return Status::Ok();
+  // Recompute every group and its conflicts from the folded states.
+  std::map<GroupKey, std::vector<std::int64_t>> groups;
+  for (auto& [rid, st] : folded)
+    for (auto& g : m.GroupsOf(st)) groups[g].push_back(rid);
+  std::set<std::tuple<std::string, std::string, std::int64_t>> want_members, have_members;
+  std::set<std::tuple<std::int64_t, std::string, std::string>> want_derived, have_derived;
+  for (auto& [g, rids] : groups) {
+    for (auto rid : rids) want_members.emplace(g.first, g.second, rid);
+    const Constraint* c = m.opt.domain->FindConstraint(g.first);
+    if (c == nullptr) continue;
+    std::sort(rids.begin(), rids.end(), [&](auto a, auto b) {
+      return std::tie(folded[a].type, folded[a].id) < std::tie(folded[b].type, folded[b].id);
+    });
+    std::vector<const RecordState*> states;
+    for (auto rid : rids) states.push_back(&folded[rid]);
+    std::vector<GroupConflict> found;
+    c->Evaluate(g.second, states, found);
+    for (auto& f : found) {
+      f.conflict.source = g.first;
+      const auto rid = rids.at(f.member);
+      if (folded[rid].resolved.count(f.conflict.Id())) continue;
+      want_derived.emplace(rid, f.conflict.Id(), ConflictToJson(f.conflict).dump());
+    }
+  }
+  {
+    sql::Stmt q = m.db.Prepare("SELECT n.name, g.grp, g.rid FROM groups g JOIN names n ON n.nid = g.cname");
+    while (q.Step() == SQLITE_ROW) have_members.emplace(std::string(q.Text(0)), std::string(q.Text(1)), q.Int(2));
+    sql::Stmt d = m.db.Prepare("SELECT rid, cid, body FROM derived_conflicts");
+    while (d.Step() == SQLITE_ROW) have_derived.emplace(d.Int(0), std::string(d.Text(1)), std::string(d.Text(2)));
+  }
+  if (want_members != have_members)
+    return Status::Corruption({"constraint groups differ from the records' states", "约束分组与记录状态不一致"});
+  if (want_derived != have_derived)
+    return Status::Corruption({"cross-record conflicts differ from a fresh evaluation", "跨记录冲突与重新计算结果不一致"});
+  return Status::Ok();
+}
+
+Result<StoreStats> Store::Stats() {
+  auto& m = *impl_;
+  StoreStats s;
+  s.schema_version = m.version;
+  sql::Stmt q = m.db.Prepare(
+      "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM records WHERE tip_hlc != 0), "
+      "(SELECT coalesce(sum(length(payload)), 0) FROM events)");
+  if (q.Step() != SQLITE_ROW) return m.db.ErrorStatus("stats");
+  s.events = q.Int(0);
+  s.records = q.Int(1);
+  s.payload_bytes = q.Int(2);
+  auto conflicts = Conflicts();
+  if (!conflicts) return conflicts.status();
+  s.conflicted_records = static_cast<std::int64_t>(conflicts->size());
+  m.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  std::error_code ec;
+  auto size = std::filesystem::file_size(m.path, ec);
+  s.file_bytes = ec ? 0 : static_cast<std::int64_t>(size);
+  return s;
+}
+
+}  // namespace houqin

@@ -1,0 +1,143 @@
+// Store: one replica's events and the state folded from them, in SQLite.
+//
+// Events are append-only. Each record's state is kept materialised and is
+// always equal to FoldRecord() over that record's events (VerifyMaterialized
+// proves it). Applying a batch, local or remote, is one transaction: the
+// events, the folded records, the constraint groups and their conflicts all
+// commit together or not at all. An event already held is acknowledged and
+// ignored, so merge is set union: commutative, associative, idempotent.
+//
+// An event older than what a record has already folded makes the store
+// re-fold that record alone from its own events; nothing else is touched.
+//
+// After a failed commit the store refuses further writes and keeps
+// reporting that first error until it is reopened, so no write lands on top
+// of a state nobody knows.
+//
+// Thread safety: a Store is used by one thread at a time (the Qt apps keep
+// it on their sync worker; the server guards it with a mutex).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/clock.h"
+#include "engine/event.h"
+#include "engine/fold.h"
+
+namespace houqin {
+
+struct RecordKey {
+  std::string type;
+  std::string id;
+  bool operator==(const RecordKey&) const = default;
+  auto operator<=>(const RecordKey&) const = default;
+};
+
+// What a caller writes: the store stamps id, author device, sequence and clock.
+struct Draft {
+  std::string entity_type;
+  std::string entity_id;
+  std::string kind;
+  Json payload = Json::object();
+};
+
+// Which records a batch changed, for the list models of the apps.
+struct ChangeSet {
+  std::vector<RecordKey> changed;  // sorted, unique
+  std::size_t inserted = 0;        // events new to this replica
+  std::size_t duplicates = 0;      // events it already held
+  std::size_t clock_skewed = 0;    // events stamped beyond the skew bound (kept, not followed)
+  std::size_t refolded = 0;        // records re-folded because an older event arrived
+};
+
+struct AppendResult {
+  std::vector<Event> events;  // as stamped and stored
+  ChangeSet changes;
+};
+
+// A record as the apps and reports read it: fields plus every conflict mark.
+struct RecordView {
+  RecordKey key;
+  Json fields;
+  std::vector<Conflict> conflicts;  // own fold's and constraints', sorted by id
+  bool conflicted() const { return !conflicts.empty(); }
+};
+
+struct StoreStats {
+  std::int64_t events = 0;
+  std::int64_t records = 0;
+  std::int64_t conflicted_records = 0;
+  std::int64_t file_bytes = 0;
+  std::int64_t payload_bytes = 0;
+  int schema_version = 0;
+};
+
+struct StoreOptions {
+  const Domain* domain = nullptr;  // required
+  const Clock* clock = &SystemClock::Instance();
+  HlcOptions hlc;
+  // The device id given to a new database; ignored when one exists. Empty: a new UUIDv7.
+  std::string device_id;
+  // fsync on every commit (the server's durable ack); devices use NORMAL in WAL mode.
+  bool synchronous_full = false;
+  // Tests only: stop migrating at this schema version (0 = latest).
+  int schema_version_limit = 0;
+  std::size_t record_cache_limit = 8192;
+};
+
+class Store {
+ public:
+  static constexpr int kSchemaVersion = 2;
+
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, StoreOptions options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::string& device_id() const;
+  int schema_version() const;
+
+  // Local writes: stamps each draft (this device, next sequence, HLC tick),
+  // stores and folds them in one transaction. `author.device` is ignored.
+  Result<AppendResult> Append(const Author& author, const std::vector<Draft>& drafts);
+  // Remote events (a pulled page, another replica's export): one transaction.
+  // A structurally invalid event refuses the whole batch, naming it.
+  Result<ChangeSet> Ingest(const std::vector<Event>& events);
+
+  // Called after every committed batch that changed something.
+  void SetChangeListener(std::function<void(const ChangeSet&)> listener);
+
+  Result<std::optional<RecordView>> Get(const std::string& type, const std::string& id);
+  // Every record of `type` (all records when empty), ordered by (type, id).
+  Status ForEachRecord(const std::string& type, const std::function<void(const RecordView&)>& fn);
+  // Members of one constraint group, e.g. the trips of a car in one week.
+  Result<std::vector<RecordView>> GroupMembers(std::string_view constraint, const std::string& group);
+  // The events of one record in fold order.
+  Result<std::vector<Event>> EventsOf(const std::string& type, const std::string& id);
+  // Every event in arrival order from `after_position` (exclusive); fn returns false to stop.
+  Status ForEachEvent(std::int64_t after_position, const std::function<bool(std::int64_t pos, const Event&)>& fn);
+  // Every record with a conflict mark.
+  Result<std::vector<RecordView>> Conflicts();
+
+  // SHA-256 over every record's state and conflict marks in (type, id) order.
+  // Two replicas holding the same events agree on it.
+  Result<std::string> StateHash();
+  // Re-folds every record from its events and recomputes every constraint;
+  // Corruption naming the first record whose stored state differs.
+  Status VerifyMaterialized();
+  Result<StoreStats> Stats();
+
+  // The sticky error of a failed commit, ok otherwise.
+  Status write_error() const;
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace houqin
