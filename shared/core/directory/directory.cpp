@@ -1,0 +1,42 @@
+#include "directory/directory.h"
+
+#include <algorithm>
+
+namespace houqin::directory {
+
+bool UserInfo::HasRole(std::string_view r) const { return std::find(roles.begin(), roles.end(), r) != roles.end(); }
+
+void Register(Domain& domain) {
+  domain.Add(std::make_unique<FieldsFold>(std::string(entity::kUser)));
+  domain.Add(std::make_unique<FieldsFold>(std::string(entity::kDepartment)));
+  domain.Add(std::make_unique<FieldsFold>(std::string(entity::kSiteConfig)));
+}
+
+std::optional<UserInfo> FindUser(Store& store, const std::string& user_id) {
+  auto r = store.Get(std::string(entity::kUser), user_id);
+  if (!r.ok() || !r->has_value()) return std::nullopt;
+  const Json& f = (*r)->fields;
+  UserInfo u;
+  u.id = user_id;
+  u.name = f.value("name", "");
+  u.department = f.value("department", "");
+  u.roles = f.value("roles", std::vector<std::string>{});
+  return u;
+}
+
+std::vector<std::string> Approvers(Store& store, const std::string& department_id) {
+  auto r = store.Get(std::string(entity::kDepartment), department_id);
+  if (!r.ok() || !r->has_value()) return {};
+  return (*r)->fields.value("approvers", std::vector<std::string>{});
+}
+
+Draft UpsertUser(const UserInfo& u) {
+  return {std::string(entity::kUser), u.id, "user.upserted",
+          Json{{"name", u.name}, {"department", u.department}, {"roles", u.roles}}};
+}
+
+Draft UpsertDepartment(const std::string& id, const std::string& name, const std::vector<std::string>& approvers) {
+  return {std::string(entity::kDepartment), id, "department.upserted", Json{{"name", name}, {"approvers", approvers}}};
+}
+
+}  // namespace houqin::directory
