@@ -1,0 +1,71 @@
+#include <iostream>
+
+#include "cli.h"
+#include "domain.h"
+
+namespace houqin::cli {
+
+Args::Args(int argc, char** argv, int first) {
+  for (int i = first; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--", 0) == 0) {
+      const std::string name = a.substr(2);
+      if (auto eq = name.find('='); eq != std::string::npos) {
+        options_.emplace_back(name.substr(0, eq), name.substr(eq + 1));
+      } else if (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0) {
+        options_.emplace_back(name, argv[++i]);
+      } else {
+        flags_.push_back(name);
+      }
+    } else {
+      positional_.push_back(a);
+    }
+  }
+}
+
+std::optional<std::string> Args::Option(const std::string& name) const {
+  for (const auto& [k, v] : options_)
+    if (k == name) return v;
+  return std::nullopt;
+}
+
+bool Args::Flag(const std::string& name) const {
+  for (const auto& f : flags_)
+    if (f == name) return true;
+  return Option(name).has_value();
+}
+
+int Usage(std::ostream& out) {
+  out << "usage: houqin <command> [options]\n"
+         "  demo                                  two replicas edit offline, merge, show hashes and conflicts\n"
+         "  validate id|phone|plate|passport|hk-macau-permit|taiwan-permit VALUE\n"
+         "                                        exit 0 when valid, 1 with the reason when not\n"
+         "  restricted --plate P --date YYYY-MM-DD [--work-required]\n"
+         "                                        'restricted' or 'allowed' and the rule that decided (尾号限行)\n"
+         "  apply --db FILE EVENTS.jsonl|-        ingest events (one JSON object per line) into FILE\n"
+         "  state --db FILE [--entity T] [--id ID]\n"
+         "                                        records as JSON, with conflicts and the state hash\n"
+         "  events --db FILE                      every event as JSON lines, in arrival order\n"
+         "  merge A.db B.db                       exchange events both ways; print both state hashes\n"
+         "  verify --db FILE                      re-fold every record from its events and compare\n";
+  return 2;
+}
+
+int Fail(const std::string& message) {
+  std::cerr << "houqin: " << message << "\n";
+  return 2;
+}
+
+int Fail(const Status& status) {
+  std::cerr << "houqin: " << status.ToString() << "\n";
+  return 2;
+}
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& path) {
+  static const auto domain = MakeDomain();
+  StoreOptions o;
+  o.domain = domain.get();
+  return Store::Open(path, o);
+}
+
+}  // namespace houqin::cli

@@ -1,0 +1,256 @@
+// Benchmarks of the event store, printed as `name value` lines.
+//
+// Every figure that compares is a ratio against a baseline measured in the
+// same run, because these machines are noisy: plain SQLite inserts of the
+// same payloads, or the same store doing the in-order or small-database case.
+// Each timed phase runs `--repeat` times (default 3) and the median counts.
+//
+//   store_bench --figures [--events N] [--repeat R]
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "domain.h"
+#include "engine/store.h"
+#include "test_support.h"
+#include "util/uuid.h"
+
+namespace houqin::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// The life of one car request as the cars area writes it: a request, its
+// approval, a trip dispatched for it, started, ended, the request completed.
+// Six events per request; a fleet of 40 cars, 12 departments.
+std::vector<Draft> CarWorkload(std::size_t n) {
+  std::vector<Draft> out;
+  out.reserve(n);
+  static const char* kPlaces[] = {"市政府", "区人民法院", "机场T2航站楼", "高铁南站", "市档案馆", "开发区管委会"};
+  static const char* kPurposes[] = {"参加全市安全生产工作会议", "接送来访代表团", "赴区县调研", "递送机要文件"};
+  for (std::size_t i = 0; out.size() < n; ++i) {
+    const std::string req = NewUuidV7(1767225600000 + static_cast<std::int64_t>(i));
+    const std::string trip = NewUuidV7(1767225600000 + static_cast<std::int64_t>(i));
+    const std::string car = "car-" + std::to_string(i % 40);
+    const int day = static_cast<int>(1 + (i / 40) % 28), hour = static_cast<int>(8 + i % 9);
+    char start[32], end[32];
+    std::snprintf(start, sizeof start, "2026-05-%02dT%02d:00", day, hour);
+    std::snprintf(end, sizeof end, "2026-05-%02dT%02d:50", day, hour);
+    const std::string user = "u" + std::to_string(i % 300), dept = "d" + std::to_string(i % 12);
+    out.push_back({"car_request", req, "request.submitted",
+                   {{"requester", user}, {"department", dept}, {"kind", "official"}, {"passengers", 1 + i % 4},
+                    {"departure", start}, {"return", end}, {"origin", "机关大院"}, {"destination", kPlaces[i % 6]},
+                    {"purpose", kPurposes[i % 4]}, {"estimated_km", 8 + i % 30}}});
+    out.push_back({"car_request", req, "request.approved", {{"note", "同意"}}});
+    out.push_back({"trip", trip, "trip.dispatched",
+                   {{"car", car}, {"driver", "drv-" + std::to_string(i % 40)}, {"requests", {req}},
+                    {"start", start}, {"end", end}}});
+    out.push_back({"trip", trip, "trip.started", {{"odometer_km", 10000 + i * 20}, {"at", start}}});
+    out.push_back({"trip", trip, "trip.ended", {{"odometer_km", 10000 + i * 20 + 18}, {"at", end}}});
+    out.push_back({"car_request", req, "request.completed", Json::object()});
+  }
+  out.resize(n);
+  return out;
+}
+
+struct Bench {
+  testing::TempDir dir;
+  std::unique_ptr<Domain> domain = MakeDomain();
+  int counter = 0;
+
+  std::unique_ptr<Store> NewStore(const std::string& device = "") {
+    StoreOptions o;
+    o.domain = domain.get();
+    o.device_id = device;
+    auto s = Store::Open(dir.File("s" + std::to_string(counter++) + ".db"), o);
+    if (!s.ok()) {
+      std::cerr << s.status().ToString() << "\n";
+      std::exit(2);
+    }
+    return std::move(*s);
+  }
+
+  static void AppendAll(Store& s, const std::vector<Draft>& drafts, std::size_t batch) {
+    const Author a{"bench", "dispatcher", ""};
+    for (std::size_t i = 0; i < drafts.size(); i += batch) {
+      std::vector<Draft> b(drafts.begin() + static_cast<long>(i),
+                           drafts.begin() + static_cast<long>(std::min(drafts.size(), i + batch)));
+      if (!s.Append(a, b).ok()) std::exit(3);
+    }
+  }
+
+  static std::vector<Event> Export(Store& s) {
+    std::vector<Event> out;
+    s.ForEachEvent(0, [&](std::int64_t, const Event& e) {
+      out.push_back(e);
+      return true;
+    });
+    return out;
+  }
+
+  // Plain SQLite: one table, one prepared INSERT per payload, same batches, same pragmas.
+  double RawInsert(const std::vector<Draft>& drafts, std::size_t batch) {
+    sqlite3* db = nullptr;
+    sqlite3_open(dir.File("raw" + std::to_string(counter++) + ".db").c_str(), &db);
+    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                     "CREATE TABLE raw(id TEXT PRIMARY KEY, payload TEXT NOT NULL)",
+                 nullptr, nullptr, nullptr);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "INSERT INTO raw(id, payload) VALUES(?1, ?2)", -1, &st, nullptr);
+    const auto t0 = Clock::now();
+    for (std::size_t i = 0; i < drafts.size(); i += batch) {
+      sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+      for (std::size_t j = i; j < std::min(drafts.size(), i + batch); ++j) {
+        const std::string id = NewUuidV7(1767225600000);
+        const std::string payload = drafts[j].payload.dump();
+        sqlite3_bind_text(st, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, payload.data(), static_cast<int>(payload.size()), SQLITE_TRANSIENT);
+        sqlite3_step(st);
+        sqlite3_reset(st);
+      }
+      sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    }
+    const double s = Seconds(t0, Clock::now());
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return s;
+  }
+};
+
+void Print(const char* name, double value) { std::printf("%s %.4g\n", name, value); }
+
+int Figures(std::size_t n, int repeat) {
+  Bench b;
+  const auto drafts = CarWorkload(n);
+
+  // Local writes against raw SQLite, transactions of 1000.
+  std::vector<double> ours, raw;
+  for (int r = 0; r < repeat; ++r) {
+    raw.push_back(b.RawInsert(drafts, 1000));
+    auto s = b.NewStore();
+    const auto t0 = Clock::now();
+    Bench::AppendAll(*s, drafts, 1000);
+    ours.push_back(Seconds(t0, Clock::now()));
+  }
+  Print("local_write_events_per_s", static_cast<double>(n) / Median(ours));
+  Print("raw_sqlite_inserts_per_s", static_cast<double>(n) / Median(raw));
+  Print("local_write_vs_raw_sqlite_ratio", Median(ours) / Median(raw));
+
+  // One event per transaction, as a tap makes it.
+  {
+    auto s = b.NewStore();
+    std::vector<double> us;
+    const Author a{"bench", "staff", ""};
+    for (std::size_t i = 0; i < 3000; ++i) {
+      const auto t0 = Clock::now();
+      if (!s->Append(a, {drafts[i % drafts.size()]}).ok()) return 3;
+      us.push_back(Seconds(t0, Clock::now()) * 1e6);
+    }
+    std::sort(us.begin(), us.end());
+    Print("single_write_p50_us", us[us.size() / 2]);
+    Print("single_write_p99_us", us[us.size() * 99 / 100]);
+  }
+
+  // Space: database bytes per event over payload bytes per event.
+  std::vector<Event> remote;
+  {
+    auto s = b.NewStore("device-remote");
+    Bench::AppendAll(*s, drafts, 1000);
+    auto st = s->Stats();
+    Print("bytes_per_event", static_cast<double>(st->file_bytes) / static_cast<double>(st->events));
+    Print("payload_bytes_per_event", static_cast<double>(st->payload_bytes) / static_cast<double>(st->events));
+    Print("bytes_per_event_vs_payload_ratio",
+          static_cast<double>(st->file_bytes) / static_cast<double>(st->payload_bytes));
+    remote = Bench::Export(*s);
+  }
+
+  // A fresh replica ingesting one remote batch, and the same batch newest first in pages of 1000.
+  std::vector<double> in_order, reversed;
+  std::vector<Event> rev(remote.rbegin(), remote.rend());
+  for (int r = 0; r < repeat; ++r) {
+    {
+      auto s = b.NewStore();
+      const auto t0 = Clock::now();
+      if (!s->Ingest(remote).ok()) return 3;
+      in_order.push_back(Seconds(t0, Clock::now()));
+    }
+    {
+      auto s = b.NewStore();
+      const auto t0 = Clock::now();
+      for (std::size_t i = 0; i < rev.size(); i += 1000) {
+        std::vector<Event> page(rev.begin() + static_cast<long>(i),
+                                rev.begin() + static_cast<long>(std::min(rev.size(), i + 1000)));
+        if (!s->Ingest(page).ok()) return 3;
+      }
+      reversed.push_back(Seconds(t0, Clock::now()));
+    }
+  }
+  Print("ingest_events_per_s", static_cast<double>(remote.size()) / Median(in_order));
+  Print("out_of_order_vs_in_order_ratio", Median(reversed) / Median(in_order));
+
+  // Per-event ingest cost into a store holding 1M events against one holding 10k.
+  {
+    const std::size_t big = n * 10, probe = 10000;
+    auto big_drafts = CarWorkload(big + probe);
+    auto source = b.NewStore("device-big");
+    Bench::AppendAll(*source, big_drafts, 5000);
+    auto all = Bench::Export(*source);
+    std::vector<Event> probe_events(all.end() - static_cast<long>(probe), all.end());
+    auto timed = [&](std::size_t preload) {
+      std::vector<double> t;
+      auto s = b.NewStore();
+      for (std::size_t i = 0; i < preload; i += 5000) {
+        std::vector<Event> page(all.begin() + static_cast<long>(i),
+                                all.begin() + static_cast<long>(std::min(preload, i + 5000)));
+        if (!s->Ingest(page).ok()) std::exit(3);
+      }
+      // Probe in pages of 1000, the sync page size.
+      const auto t0 = Clock::now();
+      for (std::size_t i = 0; i < probe_events.size(); i += 1000) {
+        std::vector<Event> page(probe_events.begin() + static_cast<long>(i),
+                                probe_events.begin() + static_cast<long>(std::min(probe_events.size(), i + 1000)));
+        if (!s->Ingest(page).ok()) std::exit(3);
+      }
+      return Seconds(t0, Clock::now()) / static_cast<double>(probe);
+    };
+    const double small_cost = timed(10000);
+    const double big_cost = timed(big);
+    Print("ingest_per_event_us_10k", small_cost * 1e6);
+    Print("ingest_per_event_us_1m", big_cost * 1e6);
+    Print("ingest_1m_vs_10k_per_event_ratio", big_cost / small_cost);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace houqin::bench
+
+int main(int argc, char** argv) {
+  std::size_t events = 100000;
+  int repeat = 3;
+  bool figures = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--figures") figures = true;
+    else if (a == "--events" && i + 1 < argc) events = std::stoul(argv[++i]);
+    else if (a == "--repeat" && i + 1 < argc) repeat = std::stoi(argv[++i]);
+  }
+  if (!figures) {
+    std::cerr << "usage: store_bench --figures [--events N] [--repeat R]\n";
+    return 2;
+  }
+  return houqin::bench::Figures(events, repeat);
+}
