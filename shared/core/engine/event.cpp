@@ -50,6 +50,18 @@ Status ValidatePayload(const Json& payload, std::string_view field) {
   return CheckPayloadValue(payload, field, 0);
 }
 
+Result<std::string> SerializePayload(const Json& payload) {
+  std::string text;
+  try {
+    text = payload.dump();
+  } catch (const Json::type_error&) {
+    return Status::Invalid("payload", {"payload text is not valid UTF-8", "载荷文本不是有效的UTF-8"});
+  }
+  if (text.size() > kMaxPayloadBytes)
+    return Status::Invalid("payload", {"payload is larger than 64 KiB", "载荷超过64 KiB"});
+  return text;
+}
+
 Status ValidateEvent(const Event& e) {
   if (!ParseUuid(e.id))
     return Status::Invalid("id", {"event id must be a lowercase canonical UUID", "事件ID必须是小写标准UUID"});
@@ -62,11 +74,8 @@ Status ValidateEvent(const Event& e) {
     return Status::Invalid("seq", {"sequence number must start at 1", "序号必须从1开始"});
   if (e.hlc == 0)
     return Status::Invalid("hlc", {"clock stamp is missing", "缺少时钟戳"});
-  Status s = ValidatePayload(e.payload);
-  if (!s.ok()) return s;
-  if (e.payload.dump().size() > kMaxPayloadBytes)
-    return Status::Invalid("payload", {"payload is larger than 64 KiB", "载荷超过64 KiB"});
-  return Status::Ok();
+  // The 64 KiB bound is checked where the payload is serialised for storage.
+  return ValidatePayload(e.payload);
 }
 
 std::string HlcToHex(std::uint64_t stamp) {

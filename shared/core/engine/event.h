@@ -65,6 +65,10 @@ Status ValidateEvent(const Event& e);
 // A payload value may hold objects, arrays, strings, integers, booleans and null.
 Status ValidatePayload(const Json& payload, std::string_view field = "payload");
 
+// The stored form of a payload: compact JSON, keys sorted; refuses invalid
+// UTF-8 and payloads over kMaxPayloadBytes.
+Result<std::string> SerializePayload(const Json& payload);
+
 std::string CanonicalBytes(const Event& e);
 Digest EventHash(const Event& e);
 

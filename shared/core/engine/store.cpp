@@ -474,7 +474,10 @@ Status Store::Impl::RebuildDerived() {
 
 Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, bool local) {
   if (!sticky.ok()) return sticky;
-  if (cache.size() > opt.record_cache_limit) cache.clear();
+  if (cache.size() > opt.record_cache_limit) {
+    cache.clear();
+    rid_by_key.clear();
+  }
   if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
 
   auto fail = [&](Status s) -> Status {
@@ -502,6 +505,8 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, bool
       nids[i++] = *n;
     }
     const auto uuid = ParseUuid(e.id);
+    auto payload = SerializePayload(e.payload);
+    if (!payload) return fail(payload.status());
     event_insert.BindBlob(1, uuid->data(), uuid->size())
         .Bind(2, *rid)
         .Bind(3, static_cast<std::int64_t>(e.hlc))
@@ -510,7 +515,7 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, bool
         .Bind(6, nids[1])
         .Bind(7, nids[2])
         .Bind(8, nids[3])
-        .Bind(9, e.payload.dump());
+        .Bind(9, *payload);
     if (event_insert.Run() != SQLITE_DONE) return fail(db.ErrorStatus("append event"));
     if (db.Changes() == 0) {
       ++cs.duplicates;
