@@ -19,6 +19,7 @@
 #include "domain.h"
 #include "engine/store.h"
 #include "test_support.h"
+#include "util/civil_time.h"
 #include "util/uuid.h"
 
 namespace houqin::bench {
@@ -34,8 +35,8 @@ double Median(std::vector<double> v) {
 }
 
 // The life of one car request as the cars area writes it: a request, its
-// approval, a trip dispatched for it, started, ended, the request completed.
-// Six events per request; a fleet of 40 cars, 12 departments.
+// approval, a trip dispatched for it (and the request marked dispatched), the
+// trip started and ended. Six events per request; 40 cars, 12 departments.
 std::vector<Draft> CarWorkload(std::size_t n) {
   std::vector<Draft> out;
   out.reserve(n);
@@ -45,22 +46,26 @@ std::vector<Draft> CarWorkload(std::size_t n) {
     const std::string req = NewUuidV7(1767225600000 + static_cast<std::int64_t>(i));
     const std::string trip = NewUuidV7(1767225600000 + static_cast<std::int64_t>(i));
     const std::string car = "car-" + std::to_string(i % 40);
-    const int day = static_cast<int>(1 + (i / 40) % 28), hour = static_cast<int>(8 + i % 9);
+    // Each car makes five trips a day, two hours apart, so days advance with the
+    // history as they do in a real fleet (1M events is about two years).
+    const Date day = Date{2026, 1, 1}.AddDays(static_cast<std::int64_t>(i / 200));
+    const int hour = static_cast<int>(8 + 2 * ((i / 40) % 5));
     char start[32], end[32];
-    std::snprintf(start, sizeof start, "2026-05-%02dT%02d:00", day, hour);
-    std::snprintf(end, sizeof end, "2026-05-%02dT%02d:50", day, hour);
-    const std::string user = "u" + std::to_string(i % 300), dept = "d" + std::to_string(i % 12);
+    std::snprintf(start, sizeof start, "%sT%02d:00", day.ToString().c_str(), hour);
+    std::snprintf(end, sizeof end, "%sT%02d:50", day.ToString().c_str(), hour);
+    const std::string dept = "d" + std::to_string(i % 12);
     out.push_back({"car_request", req, "request.submitted",
-                   {{"requester", user}, {"department", dept}, {"kind", "official"}, {"passengers", 1 + i % 4},
-                    {"departure", start}, {"return", end}, {"origin", "机关大院"}, {"destination", kPlaces[i % 6]},
-                    {"purpose", kPurposes[i % 4]}, {"estimated_km", 8 + i % 30}}});
-    out.push_back({"car_request", req, "request.approved", {{"note", "同意"}}});
+                   {{"department", dept}, {"kind", "ordinary"}, {"passengers", 1 + i % 4}, {"departure", start},
+                    {"return_time", end}, {"origin", "机关大院"}, {"destination", kPlaces[i % 6]},
+                    {"purpose", kPurposes[i % 4]}, {"estimated_km", 8 + i % 30}, {"work_required", false},
+                    {"at", "2026-04-30T17:00"}}});
+    out.push_back({"car_request", req, "request.approved", {{"note", "同意"}, {"at", "2026-04-30T18:00"}}});
     out.push_back({"trip", trip, "trip.dispatched",
-                   {{"car", car}, {"driver", "drv-" + std::to_string(i % 40)}, {"requests", {req}},
-                    {"start", start}, {"end", end}}});
-    out.push_back({"trip", trip, "trip.started", {{"odometer_km", 10000 + i * 20}, {"at", start}}});
-    out.push_back({"trip", trip, "trip.ended", {{"odometer_km", 10000 + i * 20 + 18}, {"at", end}}});
-    out.push_back({"car_request", req, "request.completed", Json::object()});
+                   {{"car", car}, {"driver", "drv-" + std::to_string(i % 40)}, {"start", start}, {"end", end},
+                    {"work_required", false}, {"requests", {{{"id", req}, {"seated", 1 + i % 4}}}}}});
+    out.push_back({"car_request", req, "request.dispatched", {{"trip", trip}, {"seated", 1 + i % 4}}});
+    out.push_back({"trip", trip, "trip.started", {{"odometer_start", 10000 + i * 20}, {"at", start}}});
+    out.push_back({"trip", trip, "trip.ended", {{"odometer_end", 10000 + i * 20 + 18}, {"at", end}}});
   }
   out.resize(n);
   return out;

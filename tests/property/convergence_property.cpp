@@ -47,43 +47,54 @@ struct Action {
   int a, b;
 };
 
-// A small vocabulary spanning the cars workflows and plain registers, with
-// kinds in and out of order so that workflow conflicts arise, and shared car
-// ids and overlapping times so that booking constraints fire.
-Draft MakeDraft(const Op& op) {
+// A small vocabulary with the payload shapes the cars area writes, including
+// steps out of workflow order (as offline devices produce them), self
+// approvals, shared cars and drivers at overlapping times, and decreasing
+// odometer readings, so that every kind of conflict arises.
+std::vector<Draft> MakeDrafts(const Op& op, const std::string& author) {
   static const char* kCars[] = {"car-1", "car-2"};
   static const char* kTimes[] = {"2026-05-11T08:00", "2026-05-11T09:00", "2026-05-11T13:00", "2026-05-12T08:00"};
   const std::string car = kCars[op.field % 2];
   const std::string start = kTimes[op.field % 4];
-  const std::string end = kTimes[(op.field % 4) == 3 ? 3 : (op.field % 4) + 1];
+  const std::string end = op.field % 4 == 3 ? "2026-05-12T18:00" : kTimes[(op.field % 4) + 1];
   const std::string id = std::to_string(op.entity);
-  switch (op.kind % 10) {
+  const std::string req = "req-" + id, trip = "trip-" + id;
+  switch (op.kind % 12) {
     case 0:
-      return {"user", "u" + id, "user.upserted", {{"name", "User " + std::to_string(op.field)}, {"roles", {"staff"}}}};
+      return {{"user", "u" + id, "user.upserted", {{"name", "User " + std::to_string(op.field)}, {"roles", {"staff"}}}}};
     case 1:
-      return {"car_request", "req-" + id, "request.submitted",
-              {{"requester", "u" + id}, {"department", "d1"}, {"passengers", 1 + op.field % 4},
-               {"departure", start}, {"return", end}, {"origin", "机关大院"}, {"destination", "市政府"},
-               {"purpose", "会议"}, {"estimated_km", 12}}};
-    case 2:
-      return {"car_request", "req-" + id, "request.approved", {{"note", "同意"}}};
+      return {{"car_request", req, "request.submitted",
+               {{"department", "d1"}, {"kind", "ordinary"}, {"passengers", 1 + op.field % 4}, {"departure", start},
+                {"return_time", end}, {"origin", "机关大院"}, {"destination", "市政府"}, {"purpose", "会议"},
+                {"estimated_km", 12}, {"work_required", false}, {"at", "2026-05-10T08:00"}}}};
+    case 2:  // may be the requester's own approval: a self_approval conflict
+      return {{"car_request", req, op.field % 3 == 0 ? "request.rejected" : "request.approved", {{"note", "同意"}}}};
     case 3:
-      return {"car_request", "req-" + id, "request.cancelled", {{"reason", "改期"}}};
+      return {{"car_request", req, "request.cancelled", {{"reason", "改期"}, {"at", start}}}};
     case 4:
-      return {"trip", "trip-" + id, "trip.dispatched",
-              {{"car", car}, {"driver", "drv-" + std::to_string(op.field % 3)}, {"requests", {"req-" + id}},
-               {"start", start}, {"end", end}}};
+      return {{"trip", trip, "trip.dispatched",
+               {{"car", car}, {"driver", "drv-" + std::to_string(op.field % 3)}, {"start", start}, {"end", end},
+                {"work_required", false}, {"requests", {{{"id", req}, {"seated", 1}}}}}},
+              {"car_request", req, "request.dispatched", {{"trip", trip}, {"seated", 1}}}};
     case 5:
-      return {"trip", "trip-" + id, "trip.started", {{"odometer_km", 1000 + op.field}}};
+      return {{"trip", trip, "trip.started", {{"odometer_start", 1000 + op.field}, {"at", start}}},
+              {"car", car, "car.odometer_recorded", {{"km", 1000 + op.field}, {"trip", trip}}},
+              {"car_request", req, "request.started", {{"trip", trip}}}};
     case 6:
-      return {"trip", "trip-" + id, "trip.cancelled", {{"reason", "取消"}}};
+      return {{"trip", trip, "trip.ended", {{"odometer_end", 990 + op.field * 3}, {"at", end}}},
+              {"car_request", req, "request.trip_ended", {{"trip", trip}}}};
     case 7:
-      return {"trip", "trip-" + id, "trip.reassigned", {{"car", car}, {"driver", "drv-1"}}};
+      return {{"trip", trip, "trip.reassigned", {{"car", car}, {"driver", "drv-1"}, {"reason", "改派"}}}};
     case 8:
-      return {"car", car, "car.odometer_recorded", {{"km", 1000 + op.field * 10}, {"trip", "trip-" + id}}};
+      return {{"trip", trip, "trip.cancelled", {{"reason", "取消"}}}};
+    case 9:
+      return {{"car", car, op.field % 2 ? "car.sealed" : "car.unsealed", {{"reason", "封存"}}}};
+    case 10:
+      return {{"department", "d1", "department.upserted",
+               {{"name", "处室" + std::to_string(op.field)}, {"approvers", {author}}}}};
     default:
-      return {"department", "d" + std::to_string(op.entity % 2), "department.upserted",
-              {{"name", "处室" + std::to_string(op.field)}, {"approvers", {"u" + std::to_string(op.field % 3)}}}};
+      return {{"trip", trip, "trip.expense_recorded",
+               {{"category", "toll"}, {"amount_fen", 500 * (1 + op.field)}, {"receipt", "R" + id}}}};
   }
 }
 
@@ -143,10 +154,12 @@ void RunCase(const std::vector<Action>& actions, int replicas) {
     clock.Advance(1 + static_cast<int>(a.op.field % 3));
     if (a.type == 0) {
       auto& s = *stores[static_cast<std::size_t>(a.op.replica % replicas)];
-      const Author author{"u" + std::to_string(a.op.replica), "dispatcher", ""};
-      auto r = s.Append(author, {MakeDraft(a.op)});
+      // Authors reuse the entity numbers, so some approvals are the requester's own.
+      const Author author{"u" + std::to_string(a.op.entity), "dispatcher", ""};
+      const auto drafts = MakeDrafts(a.op, author.user);
+      auto r = s.Append(author, drafts);
       RC_ASSERT(r.ok());
-      ++made;
+      made += drafts.size();
     } else if (a.type == 1) {
       const int from = a.delivery.from % replicas, to = a.delivery.to % replicas;
       if (from == to || cut.count({std::min(from, to), std::max(from, to)})) continue;
@@ -193,7 +206,7 @@ rc::Gen<Action> GenAction() {
         act.b = b;
         return act;
       },
-      rc::gen::inRange(0, 10), rc::gen::inRange(0, 8), rc::gen::inRange(0, 4), rc::gen::inRange(0, 10),
+      rc::gen::inRange(0, 10), rc::gen::inRange(0, 8), rc::gen::inRange(0, 4), rc::gen::inRange(0, 12),
       rc::gen::inRange(0, 12), rc::gen::inRange(0, 8), rc::gen::arbitrary<unsigned>(), rc::gen::inRange(0, 61),
       rc::gen::arbitrary<bool>(), rc::gen::inRange(0, 8), rc::gen::inRange(0, 8));
 }

@@ -1,5 +1,6 @@
 #include "test_support.h"
 
+#include <cstdlib>
 #include <random>
 
 namespace houqin::testing {
@@ -14,6 +15,8 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  // HOUQIN_KEEP_TEMP=1 keeps the files for a look with sqlite3 after a run.
+  if (std::getenv("HOUQIN_KEEP_TEMP") != nullptr) return;
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }

@@ -517,6 +517,7 @@ class TripRequestsConstraint final : public Constraint {
 class RequestPoolConstraint final : public Constraint {
  public:
   std::string_view name() const override { return kRequestPool; }
+  bool IndexOnly() const override { return true; }
   std::vector<std::string> Groups(const RecordState& r) const override {
     if (r.type != entity::kRequest || Str(r.fields, "status") != "approved") return {};
     auto departure = Time(r.fields, "departure");

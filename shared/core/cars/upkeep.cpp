@@ -409,6 +409,7 @@ class FuelCardClash final : public Constraint {
 class UpkeepByCarMonth final : public Constraint {
  public:
   std::string_view name() const override { return kByCarMonth; }
+  bool IndexOnly() const override { return true; }
   std::vector<std::string> Groups(const RecordState& r) const override {
     std::string at;
     if (r.type == entity::kFillUp) at = Str(r.fields, "filled_at");

@@ -71,6 +71,9 @@ class Constraint {
  public:
   virtual ~Constraint() = default;
   virtual std::string_view name() const = 0;
+  // An index-only constraint groups records for fast reads (GroupMembers)
+  // and never raises conflicts: the store does not evaluate its groups.
+  virtual bool IndexOnly() const { return false; }
   // The groups this record belongs to, e.g. {"car-id"}; empty for none.
   virtual std::vector<std::string> Groups(const RecordState& record) const = 0;
   // All members of one group, sorted by (type, id). Appends the conflicts found.

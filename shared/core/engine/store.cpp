@@ -396,6 +396,7 @@ std::vector<std::pair<std::string, std::string>> Store::Impl::GroupsOf(const Rec
 
 Status Store::Impl::EvaluateGroup(const GroupKey& g, std::set<std::int64_t>& changed_rids) {
   const Constraint* constraint = opt.domain->FindConstraint(g.first);
+  if (constraint != nullptr && constraint->IndexOnly()) return Status::Ok();
   auto cname = Intern(g.first);
   if (!cname) return cname.status();
 
@@ -887,7 +888,7 @@ Status Store::VerifyMaterialized() {
   for (auto& [g, rids] : groups) {
     for (auto rid : rids) want_members.emplace(g.first, g.second, rid);
     const Constraint* c = m.opt.domain->FindConstraint(g.first);
-    if (c == nullptr) continue;
+    if (c == nullptr || c->IndexOnly()) continue;
     std::sort(rids.begin(), rids.end(), [&](auto a, auto b) {
       return std::tie(folded[a].type, folded[a].id) < std::tie(folded[b].type, folded[b].id);
     });
