@@ -37,8 +37,8 @@ double Median(std::vector<double> v) {
 // The life of one car request as the cars area writes it: a request, its
 // approval, a trip dispatched for it (and the request marked dispatched), the
 // trip started and ended. Six events per request; 40 cars, 12 departments.
-std::vector<Draft> CarWorkload(std::size_t n) {
-  std::vector<Draft> out;
+std::vector<AuthoredDraft> CarWorkload(std::size_t n) {
+  std::vector<AuthoredDraft> out;
   out.reserve(n);
   static const char* kPlaces[] = {"市政府", "区人民法院", "机场T2航站楼", "高铁南站", "市档案馆", "开发区管委会"};
   static const char* kPurposes[] = {"参加全市安全生产工作会议", "接送来访代表团", "赴区县调研", "递送机要文件"};
@@ -54,18 +54,22 @@ std::vector<Draft> CarWorkload(std::size_t n) {
     std::snprintf(start, sizeof start, "%sT%02d:00", day.ToString().c_str(), hour);
     std::snprintf(end, sizeof end, "%sT%02d:50", day.ToString().c_str(), hour);
     const std::string dept = "d" + std::to_string(i % 12);
-    out.push_back({"car_request", req, "request.submitted",
+    const Author requester{"u" + std::to_string(i % 300), "staff", ""};
+    const Author approver{"lead-" + dept, "approver", ""};
+    const Author dispatcher{"captain", "dispatcher", ""};
+    const Author driver{"drv-" + std::to_string(i % 40), "driver", ""};
+    out.push_back({requester, {"car_request", req, "request.submitted",
                    {{"department", dept}, {"kind", "ordinary"}, {"passengers", 1 + i % 4}, {"departure", start},
                     {"return_time", end}, {"origin", "机关大院"}, {"destination", kPlaces[i % 6]},
                     {"purpose", kPurposes[i % 4]}, {"estimated_km", 8 + i % 30}, {"work_required", false},
-                    {"at", "2026-04-30T17:00"}}});
-    out.push_back({"car_request", req, "request.approved", {{"note", "同意"}, {"at", "2026-04-30T18:00"}}});
-    out.push_back({"trip", trip, "trip.dispatched",
+                    {"at", "2026-04-30T17:00"}}}});
+    out.push_back({approver, {"car_request", req, "request.approved", {{"note", "同意"}, {"at", "2026-04-30T18:00"}}}});
+    out.push_back({dispatcher, {"trip", trip, "trip.dispatched",
                    {{"car", car}, {"driver", "drv-" + std::to_string(i % 40)}, {"start", start}, {"end", end},
-                    {"work_required", false}, {"requests", {{{"id", req}, {"seated", 1 + i % 4}}}}}});
-    out.push_back({"car_request", req, "request.dispatched", {{"trip", trip}, {"seated", 1 + i % 4}}});
-    out.push_back({"trip", trip, "trip.started", {{"odometer_start", 10000 + i * 20}, {"at", start}}});
-    out.push_back({"trip", trip, "trip.ended", {{"odometer_end", 10000 + i * 20 + 18}, {"at", end}}});
+                    {"work_required", false}, {"requests", {{{"id", req}, {"seated", 1 + i % 4}}}}}}});
+    out.push_back({dispatcher, {"car_request", req, "request.dispatched", {{"trip", trip}, {"seated", 1 + i % 4}}}});
+    out.push_back({driver, {"trip", trip, "trip.started", {{"odometer_start", 10000 + i * 20}, {"at", start}}}});
+    out.push_back({driver, {"trip", trip, "trip.ended", {{"odometer_end", 10000 + i * 20 + 18}, {"at", end}}}});
   }
   out.resize(n);
   return out;
@@ -88,12 +92,15 @@ struct Bench {
     return std::move(*s);
   }
 
-  static void AppendAll(Store& s, const std::vector<Draft>& drafts, std::size_t batch) {
-    const Author a{"bench", "dispatcher", ""};
+  static void AppendAll(Store& s, const std::vector<AuthoredDraft>& drafts, std::size_t batch) {
     for (std::size_t i = 0; i < drafts.size(); i += batch) {
-      std::vector<Draft> b(drafts.begin() + static_cast<long>(i),
-                           drafts.begin() + static_cast<long>(std::min(drafts.size(), i + batch)));
-      if (!s.Append(a, b).ok()) std::exit(3);
+      std::vector<AuthoredDraft> b(drafts.begin() + static_cast<long>(i),
+                                   drafts.begin() + static_cast<long>(std::min(drafts.size(), i + batch)));
+      auto r = s.Append(b);
+      if (!r.ok()) {
+        std::cerr << r.status().ToString() << "\n";
+        std::exit(3);
+      }
     }
   }
 
@@ -107,7 +114,7 @@ struct Bench {
   }
 
   // Plain SQLite: one table, one prepared INSERT per payload, same batches, same pragmas.
-  double RawInsert(const std::vector<Draft>& drafts, std::size_t batch) {
+  double RawInsert(const std::vector<AuthoredDraft>& drafts, std::size_t batch) {
     sqlite3* db = nullptr;
     sqlite3_open(dir.File("raw" + std::to_string(counter++) + ".db").c_str(), &db);
     sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
@@ -120,7 +127,7 @@ struct Bench {
       sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
       for (std::size_t j = i; j < std::min(drafts.size(), i + batch); ++j) {
         const std::string id = NewUuidV7(1767225600000);
-        const std::string payload = drafts[j].payload.dump();
+        const std::string payload = drafts[j].draft.payload.dump();
         sqlite3_bind_text(st, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, payload.data(), static_cast<int>(payload.size()), SQLITE_TRANSIENT);
         sqlite3_step(st);
@@ -158,10 +165,9 @@ int Figures(std::size_t n, int repeat) {
   {
     auto s = b.NewStore();
     std::vector<double> us;
-    const Author a{"bench", "staff", ""};
     for (std::size_t i = 0; i < 3000; ++i) {
       const auto t0 = Clock::now();
-      if (!s->Append(a, {drafts[i % drafts.size()]}).ok()) return 3;
+      if (!s->Append({drafts[i % drafts.size()]}).ok()) return 3;
       us.push_back(Seconds(t0, Clock::now()) * 1e6);
     }
     std::sort(us.begin(), us.end());

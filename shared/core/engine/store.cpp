@@ -100,7 +100,10 @@ struct Store::Impl {
   struct Cached {
     RecordState state;
     OrderKey tip;
-    bool empty = true;  // no event folded yet
+    bool empty = true;   // no event folded yet
+    bool in_db = true;   // false until a new record's first save inserts its row
+    EncodedId eid;       // for that insert
+    std::int64_t type_nid = 0;
   };
 
   sql::Db db;
@@ -119,7 +122,9 @@ struct Store::Impl {
   std::unordered_map<std::int64_t, Cached> cache;
 
   sql::Stmt name_find, name_insert, name_get;
-  sql::Stmt rid_find, rid_insert, rid_delete, record_load, record_save;
+  sql::Stmt rid_find, record_insert, record_load, record_save;
+  sql::Stmt begin, commit, rollback;
+  std::int64_t next_rid = 1;  // rids of new records are handed out here, inserted at their first save
   sql::Stmt event_insert, events_of_record;
   sql::Stmt group_insert, group_delete, group_members, derived_of_group, derived_delete_group, derived_insert;
   sql::Stmt meta_set;
@@ -137,7 +142,7 @@ struct Store::Impl {
   Result<std::int64_t> RidFor(std::int64_t type_nid, const std::string& type, const std::string& id, bool* created);
   Result<Cached*> Load(std::int64_t rid);
   Result<std::vector<Event>> LoadEvents(std::int64_t rid, const std::string& type, const std::string& id);
-  Status SaveRecord(std::int64_t rid, const Cached& c);
+  Status SaveRecord(std::int64_t rid, Cached& c);
   std::vector<std::pair<std::string, std::string>> GroupsOf(const RecordState& r) const;
   Status EvaluateGroup(const GroupKey& g, std::set<std::int64_t>& changed_rids);
   Status RebuildDerived();
@@ -150,6 +155,11 @@ struct Store::Impl {
     name_by_nid.clear();
     rid_by_key.clear();
     cache.clear();
+    LoadNextRid();
+  }
+  void LoadNextRid() {
+    sql::Stmt q = db.Prepare("SELECT coalesce(max(rid), 0) + 1 FROM records");
+    next_rid = q.valid() && q.Step() == SQLITE_ROW ? q.Int(0) : 1;
   }
 };
 
@@ -158,9 +168,12 @@ Status Store::Impl::Prepare() {
   name_insert = db.Prepare("INSERT INTO names(name) VALUES(?1)");
   name_get = db.Prepare("SELECT name FROM names WHERE nid = ?1");
   rid_find = db.Prepare("SELECT rid FROM records WHERE type = ?1 AND eid = ?2");
-  rid_insert = db.Prepare(
-      "INSERT INTO records(type, eid, state, tip_hlc, tip_dev, tip_seq) VALUES(?1, ?2, '{\"f\":{}}', 0, 0, 0)");
-  rid_delete = db.Prepare("DELETE FROM records WHERE rid = ?1");
+  record_insert = db.Prepare(
+      "INSERT INTO records(rid, type, eid, state, tip_hlc, tip_dev, tip_seq, conflicted) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  begin = db.Prepare("BEGIN IMMEDIATE");
+  commit = db.Prepare("COMMIT");
+  rollback = db.Prepare("ROLLBACK");
   record_load = db.Prepare(
       "SELECT r.type, r.eid, r.state, r.tip_hlc, r.tip_dev, r.tip_seq FROM records r WHERE r.rid = ?1");
   record_save = db.Prepare(
@@ -171,8 +184,8 @@ Status Store::Impl::Prepare() {
   events_of_record = db.Prepare(
       "SELECT id, hlc, dev, seq, kind, usr, role, payload FROM events WHERE rid = ?1 ORDER BY hlc");
   meta_set = db.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)");
-  if (!name_find.valid() || !name_insert.valid() || !name_get.valid() || !rid_find.valid() || !rid_insert.valid() ||
-      !rid_delete.valid() || !record_load.valid() || !record_save.valid() || !event_insert.valid() ||
+  if (!name_find.valid() || !name_insert.valid() || !name_get.valid() || !rid_find.valid() || !record_insert.valid() ||
+      !begin.valid() || !commit.valid() || !rollback.valid() || !record_load.valid() || !record_save.valid() || !event_insert.valid() ||
       !events_of_record.valid() || !meta_set.valid())
     return db.ErrorStatus("prepare");
   if (constraints_on()) {
@@ -290,15 +303,14 @@ Result<std::int64_t> Store::Impl::RidFor(std::int64_t type_nid, const std::strin
   if (rid_find.Step() == SQLITE_ROW) rid = rid_find.Int(0);
   rid_find.Reset();
   if (rid == 0) {
-    rid_insert.Bind(1, type_nid);
-    BindId(rid_insert, 2, eid);
-    if (rid_insert.Run() != SQLITE_DONE) return db.ErrorStatus("create record");
-    rid_insert.Reset();
-    rid = db.LastInsertRowid();
+    rid = next_rid++;
     *created = true;
     Cached c;
     c.state.type = type;
     c.state.id = id;
+    c.in_db = false;
+    c.eid = eid;
+    c.type_nid = type_nid;
     cache[rid] = std::move(c);
   }
   rid_by_key.emplace(std::move(key), rid);
@@ -371,9 +383,22 @@ Result<std::vector<Event>> Store::Impl::LoadEvents(std::int64_t rid, const std::
   return out;
 }
 
-Status Store::Impl::SaveRecord(std::int64_t rid, const Cached& c) {
+Status Store::Impl::SaveRecord(std::int64_t rid, Cached& c) {
   auto dev = Intern(c.tip.device);
   if (!dev) return dev.status();
+  if (!c.in_db) {
+    record_insert.Bind(1, rid).Bind(2, c.type_nid);
+    BindId(record_insert, 3, c.eid);
+    record_insert.Bind(4, SerializeState(c.state))
+        .Bind(5, static_cast<std::int64_t>(c.tip.hlc))
+        .Bind(6, *dev)
+        .Bind(7, static_cast<std::int64_t>(c.tip.seq))
+        .Bind(8, c.state.conflicts.empty() ? 0 : 1);
+    if (record_insert.Run() != SQLITE_DONE) return db.ErrorStatus("create record");
+    c.in_db = true;
+    c.eid = {};
+    return Status::Ok();
+  }
   record_save.Bind(1, rid)
       .Bind(2, SerializeState(c.state))
       .Bind(3, static_cast<std::int64_t>(c.tip.hlc))
@@ -479,10 +504,10 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, bool
     cache.clear();
     rid_by_key.clear();
   }
-  if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  if (begin.Run() != SQLITE_DONE) return db.ErrorStatus("begin");
 
   auto fail = [&](Status s) -> Status {
-    db.Exec("ROLLBACK");
+    rollback.Run();
     ForgetCaches();
     return s;
   };
@@ -571,12 +596,9 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, bool
       }
     }
   }
-  // Records created for events that turned out to be duplicates hold nothing.
+  // Records made for events that turned out to be duplicates hold nothing and were never inserted.
   for (auto rid : created_rids) {
     if (pending.count(rid)) continue;
-    rid_delete.Bind(1, rid);
-    if (rid_delete.Run() != SQLITE_DONE) return fail(db.ErrorStatus("drop empty record"));
-    rid_delete.Reset();
     cache.erase(rid);
     std::erase_if(rid_by_key, [&](const auto& kv) { return kv.second == rid; });
   }
@@ -591,10 +613,10 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, bool
     meta_set.Bind(1, "next_seq").Bind(2, static_cast<std::int64_t>(next_seq));
     if (meta_set.Run() != SQLITE_DONE) return fail(db.ErrorStatus("save sequence"));
   }
-  if (Status s = db.Exec("COMMIT"); !s.ok()) {
+  if (commit.Run() != SQLITE_DONE) {
     // A commit that failed leaves us unsure what is on disk: stop writing until reopened.
-    sticky = s;
-    return fail(s);
+    sticky = db.ErrorStatus("commit");
+    return fail(sticky);
   }
   for (auto rid : changed_rids) {
     auto c = Load(rid);
@@ -640,6 +662,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions
     return s;
   if (Status s = impl->Migrate(); !s.ok()) return s;
   if (Status s = impl->Prepare(); !s.ok()) return s;
+  impl->LoadNextRid();
   if (Status s = impl->LoadMeta(); !s.ok()) return s;
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
@@ -653,13 +676,27 @@ void Store::SetChangeListener(std::function<void(const ChangeSet&)> listener) {
 }
 
 Result<AppendResult> Store::Append(const Author& author, const std::vector<Draft>& drafts) {
+  std::vector<AuthoredDraft> authored;
+  authored.reserve(drafts.size());
+  for (const auto& d : drafts) authored.push_back({author, d});
+  return Append(authored);
+}
+
+Result<AppendResult> Store::Append(const std::vector<AuthoredDraft>& drafts) {
   AppendResult out;
   out.events.reserve(drafts.size());
   const std::uint64_t seq_before = impl_->next_seq;
   const std::uint64_t clock_before = impl_->clock.last();
-  for (const auto& d : drafts) {
+  auto undo = [&](Status s) {
+    // Nothing was stored: hand the numbers back so the sequence has no holes.
+    impl_->next_seq = seq_before;
+    impl_->clock.Reset(clock_before);
+    return s;
+  };
+  const std::int64_t now_ms = impl_->opt.clock->NowMs();
+  for (const auto& [author, d] : drafts) {
     Event e;
-    e.id = NewUuidV7(impl_->opt.clock->NowMs());
+    e.id = NewUuidV7(now_ms);
     e.entity_type = d.entity_type;
     e.entity_id = d.entity_id;
     e.kind = d.kind;
@@ -667,20 +704,11 @@ Result<AppendResult> Store::Append(const Author& author, const std::vector<Draft
     e.author = {author.user, author.role, impl_->device_id};
     e.seq = impl_->next_seq++;
     e.hlc = impl_->clock.Tick();
-    if (Status s = ValidateEvent(e); !s.ok()) {
-      impl_->next_seq = seq_before;
-      impl_->clock.Reset(clock_before);
-      return s;
-    }
+    if (Status s = ValidateEvent(e); !s.ok()) return undo(s);
     out.events.push_back(std::move(e));
   }
   auto cs = impl_->ApplyBatch(out.events, /*local=*/true);
-  if (!cs) {
-    // Nothing was stored: hand the numbers back so the sequence has no holes.
-    impl_->next_seq = seq_before;
-    impl_->clock.Reset(clock_before);
-    return cs.status();
-  }
+  if (!cs) return undo(cs.status());
   out.changes = std::move(*cs);
   return out;
 }

@@ -54,6 +54,13 @@ struct ChangeSet {
   std::size_t refolded = 0;        // records re-folded because an older event arrived
 };
 
+// A draft with its own author, for batches that carry several people's actions
+// (an import, a benchmark replaying a day of the compound).
+struct AuthoredDraft {
+  Author author;
+  Draft draft;
+};
+
 struct AppendResult {
   std::vector<Event> events;  // as stamped and stored
   ChangeSet changes;
@@ -104,6 +111,8 @@ class Store {
   // Local writes: stamps each draft (this device, next sequence, HLC tick),
   // stores and folds them in one transaction. `author.device` is ignored.
   Result<AppendResult> Append(const Author& author, const std::vector<Draft>& drafts);
+  // The same, each draft with its own author, still one transaction.
+  Result<AppendResult> Append(const std::vector<AuthoredDraft>& drafts);
   // Remote events (a pulled page, another replica's export): one transaction.
   // A structurally invalid event refuses the whole batch, naming it.
   Result<ChangeSet> Ingest(const std::vector<Event>& events);
