@@ -42,5 +42,8 @@ int State(const Args& args);
 int Merge(const Args& args);
 int Events(const Args& args);
 int Verify(const Args& args);
+int VerifyDuty(const Args& args);
+int Deadline(const Args& args);
+int Calendar(const Args& args);
 
 }  // namespace houqin::cli

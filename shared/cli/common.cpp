@@ -47,7 +47,13 @@ int Usage(std::ostream& out) {
          "                                        records as JSON, with conflicts and the state hash\n"
          "  events --db FILE                      every event as JSON lines, in arrival order\n"
          "  merge A.db B.db                       exchange events both ways; print both state hashes\n"
-         "  verify --db FILE                      re-fold every record from its events and compare\n";
+         "  verify --db FILE                      re-fold every record from its events and compare\n"
+         "  verify-duty --db FILE --shift ID      check a duty shift's sealed log against its handover's hash chain:\n"
+         "                                        exit 0 'ok' with the link count, 1 naming the changed entry\n"
+         "  deadline --reported \"YYYY-MM-DD HH:MM\" --size small|large [--calendar FILE] [--db FILE]\n"
+         "                                        a repair's due time on the working-day calendar, then how it was counted\n"
+         "  calendar [--year YYYY] [--calendar FILE]\n"
+         "                                        the year's holidays and swapped working days (exit 1: no data)\n";
   return 2;
 }
 

@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   static const std::map<std::string, int (*)(const Args&)> kCommands = {
       {"demo", Demo},   {"validate", Validate}, {"restricted", Restricted}, {"apply", Apply},
       {"state", State}, {"merge", Merge},       {"events", Events},         {"verify", Verify},
+      {"verify-duty", VerifyDuty},
+      {"deadline", Deadline}, {"calendar", Calendar},
   };
   if (command == "help" || command == "--help" || command == "-h") return Usage(std::cout), 0;
   auto it = kCommands.find(command);

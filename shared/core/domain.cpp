@@ -2,6 +2,9 @@
 
 #include "cars/cars.h"
 #include "directory/directory.h"
+#include "duty/duty.h"
+#include "repairs/repairs.h"
+#include "visitors/visitors.h"
 
 namespace houqin {
 
@@ -9,6 +12,9 @@ std::unique_ptr<Domain> MakeDomain() {
   auto d = std::make_unique<Domain>();
   directory::Register(*d);
   cars::Register(*d);
+  duty::Register(*d);
+  repairs::Register(*d);
+  visitors::Register(*d);
   return d;
 }
 

@@ -113,6 +113,15 @@ struct FleetTest : ::testing::Test {
     NewDriver d{id, "Driver " + id, "", "110101199001011234", licence_class, licence_due, "13800138000"};
     Run(admin, RegisterDriver(*store, admin, d, now));
   }
+  // The driver file of the signed-in `driver` user, made custodian of `car_id`.
+  void DriverKeeps(const std::string& car_id) {
+    if (!FindDriver(*store, "drv-me")) {
+      ASSERT_TRUE(store->Append(admin, {directory::UpsertUser({driver.user, "Driver Me", "fleet", {"driver"}})}).ok());
+      NewDriver d{"drv-me", "Driver Me", driver.user, "110101199001011235", "C1", "2030-01-01", "13800138001"};
+      Run(admin, RegisterDriver(*store, admin, d, now));
+    }
+    Run(admin, AssignCustodian(*store, admin, car_id, "drv-me", now));
+  }
   CarFile Car(const std::string& id) {
     auto c = FindCar(*store, id);
     EXPECT_TRUE(c.has_value());
@@ -233,6 +242,7 @@ TEST_F(FleetTest, CarWorkflowTransitions) {
   // Edits, custodian and due dates are allowed on a sealed car.
   Run(admin, UpdateCar(*store, admin, "car-1", {.model = "Hongqi H6"}, now));
   Run(clerk, SetCarDueDates(*store, clerk, "car-1", "2027-01-31", std::nullopt, std::nullopt, now));
+  DriverKeeps("car-1");
   Run(driver, SetOutOfService(*store, driver, "car-1", true, "brakes", now));
   EXPECT_TRUE(Car("car-1").out_of_service);
   EXPECT_EQ(Car("car-1").out_of_service_reason, "brakes");
@@ -290,6 +300,30 @@ TEST_F(FleetTest, CarWorkflowRefusals) {
   ExpectRefused(SetCarDueDates(*store, admin, "car-1", "2027-01-01", {}, {}, now).status(), "status");
   ExpectRefused(SetOutOfService(*store, admin, "car-1", false, "", now).status(), "status");
   ExpectRefused(RecordOdometer(*store, admin, "car-1", 10, "", now).status(), "car");
+}
+
+TEST_F(FleetTest, OnlyTheCustodianDriverTakesTheirCarOutOfService) {
+  AddCar("car-1", "京A12345");
+  AddCar("car-2", "京B12345");
+  // A driver who keeps no car speaks for none.
+  ExpectRefused(SetOutOfService(*store, driver, "car-1", true, "brakes", now).status(), "car");
+  DriverKeeps("car-1");
+  // Another driver's car: refused, on- and off-service alike.
+  ASSERT_TRUE(store->Append(admin, {directory::UpsertUser({"u-other", "Driver 2", "fleet", {"driver"}})}).ok());
+  NewDriver other{"drv-2", "Driver 2", "u-other", "110101199001011236", "C1", "2030-01-01", "13800138002"};
+  Run(admin, RegisterDriver(*store, admin, other, now));
+  Run(admin, AssignCustodian(*store, admin, "car-2", "drv-2", now));
+  ExpectRefused(SetOutOfService(*store, driver, "car-2", true, "brakes", now).status(), "car");
+  Run(admin, SetOutOfService(*store, admin, "car-2", true, "tyres", now));
+  ExpectRefused(SetOutOfService(*store, driver, "car-2", false, "", now).status(), "car");
+  // Their own car: accepted; the captain and the admin act on any car.
+  Run(driver, SetOutOfService(*store, driver, "car-1", true, "brakes", now));
+  EXPECT_TRUE(Car("car-1").out_of_service);
+  Run(dispatcher, SetOutOfService(*store, dispatcher, "car-1", false, "", now));
+  EXPECT_FALSE(Car("car-1").out_of_service);
+  // The custodian moves on: the former custodian no longer may.
+  Run(admin, AssignCustodian(*store, admin, "car-1", "drv-2", now));
+  ExpectRefused(SetOutOfService(*store, driver, "car-1", true, "brakes", now).status(), "car");
 }
 
 TEST_F(FleetTest, WorkflowTableNamesEveryStep) {
@@ -696,6 +730,7 @@ TEST_F(FleetTest, DispatchEligibility) {
   EXPECT_TRUE(DispatchEligibility(*store, off, "car-3", At("2026-11-25T09:00"), At("2026-11-25T12:00"), false).ok());
 
   // Out of service, sealed, disposed.
+  DriverKeeps("car-3");
   Run(driver, SetOutOfService(*store, driver, "car-3", true, "in repair", now));
   const Status repair = eligible("2026-11-23T09:00", "2026-11-23T17:00");
   ExpectRefused(repair, "car");
@@ -806,6 +841,22 @@ TEST_F(FleetTest, SamePlateRegisteredOnTwoDevicesConflicts) {
   // Correcting one plate and one card clears both marks.
   Run(admin, UpdateCar(*store, admin, "car-b", {.plate = "京A12346", .fuel_card = ""}, now));
   for (const char* id : {"car-a", "car-b"}) EXPECT_TRUE(Car(id).conflicts.empty()) << id;
+  EXPECT_TRUE(store->VerifyMaterialized().ok());
+}
+
+TEST_F(FleetTest, OnlyCarRecordsJoinTheRegisterConstraint) {
+  AddCar("car-1", "京A12345");
+  Run(admin, UpdateCar(*store, admin, "car-1", {.fuel_card = "FC-1"}, now));
+  const std::string plate = Car("car-1").plate;
+  // Another entity that happens to carry a car-like status, plate and card (a note, an import row).
+  ASSERT_TRUE(store
+                  ->Append(admin, {{"vehicle_note", "n-1", "vehicle_note.upserted",
+                                    Json{{"status", "in_use"}, {"plate", plate}, {"fuel_card", "FC-1"}}}})
+                  .ok());
+  EXPECT_TRUE(Car("car-1").conflicts.empty());
+  auto note = store->Get("vehicle_note", "n-1");
+  ASSERT_TRUE(note.ok() && note->has_value());
+  EXPECT_TRUE((*note)->conflicts.empty());
   EXPECT_TRUE(store->VerifyMaterialized().ok());
 }
 

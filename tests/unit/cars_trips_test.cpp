@@ -643,6 +643,115 @@ TEST_F(TripsTest, CancellingOneOfTwoDoubleBookedTripsClearsTheConflict) {
   ExpectConverged(*a, *b);
 }
 
+TEST_F(TripsTest, AnOrdinaryRequestDispatchedOfflineOnTwoTripsIsADuplicateDispatch) {
+  auto a = Open("a.db", "dev-a");
+  auto b = Open("b.db", "dev-b");
+  Seed(*a);
+  Approved(*a, Req("req-1"));
+  Sync(*a, *b);
+  // 重复派车: each dispatcher puts the same request on a trip of their own, another car and driver.
+  Do(*a, kDan, DispatchTrip(*a, kDan, Trip("trip-a", "car-1", "drv-1", {"req-1"}), kNow));
+  Do(*b, kDora, DispatchTrip(*b, kDora, Trip("trip-b", "car-2", "drv-2", {"req-1"}), kNow));
+  Sync(*a, *b);
+  const std::string dispatch_a = (*a->Get("trip", "trip-a"))->fields["booking_event"];
+  const std::string dispatch_b = (*a->Get("trip", "trip-b"))->fields["booking_event"];
+  std::vector<std::string> expected{dispatch_a, dispatch_b};
+  std::sort(expected.begin(), expected.end());
+  for (Store* s : {a.get(), b.get()}) {
+    auto r = FindRequest(*s, "req-1");
+    EXPECT_EQ(r->trips.size(), 2u);
+    EXPECT_EQ(r->seated, 2);
+    for (auto [type, id] : {std::pair{entity::kRequest, "req-1"}, std::pair{entity::kTrip, "trip-a"},
+                            std::pair{entity::kTrip, "trip-b"}}) {
+      auto c = ConflictsOf(*s, type, id, "duplicate_dispatch");
+      ASSERT_EQ(c.size(), 1u) << id;
+      std::vector<std::string> events = c[0].events;
+      std::sort(events.begin(), events.end());
+      EXPECT_EQ(events, expected) << id;
+      EXPECT_EQ(c[0].source, "trip_requests");
+      EXPECT_FALSE(c[0].reason.en.empty());
+      EXPECT_FALSE(c[0].reason.zh.empty());
+    }
+    EXPECT_TRUE(ConflictsOf(*s, entity::kTrip, "trip-a", "double_booking").empty());
+    EXPECT_TRUE(ConflictsOf(*s, entity::kTrip, "trip-a", "driver_double_booking").empty());
+  }
+  ExpectConverged(*a, *b);
+
+  // The captain cancels one of the two: the request rides the other, the marks go.
+  Do(*b, kDora, CancelTrip(*b, kDora, "trip-b", "重复派车", kNow));
+  Sync(*a, *b);
+  for (Store* s : {a.get(), b.get()}) {
+    auto r = FindRequest(*s, "req-1");
+    EXPECT_EQ(r->status, "dispatched");
+    EXPECT_EQ(r->trips, (std::vector<std::string>{"trip-a"}));
+    EXPECT_EQ(r->seated, 1);
+    for (auto [type, id] : {std::pair{entity::kRequest, "req-1"}, std::pair{entity::kTrip, "trip-a"},
+                            std::pair{entity::kTrip, "trip-b"}})
+      EXPECT_TRUE(ConflictsOf(*s, type, id, "duplicate_dispatch").empty()) << id;
+  }
+  ExpectConverged(*a, *b);
+}
+
+TEST_F(TripsTest, AnEventRequestOnSeveralTripsIsADuplicateDispatchOnlyWhenOverSeated) {
+  auto a = Open("a.db", "dev-a");
+  auto b = Open("b.db", "dev-b");
+  Seed(*a);
+  RequestInput eight = Req("req-ev8", "2026-03-02T09:00", "2026-03-02T12:00", "会展中心", 8);
+  eight.kind = std::string(request_kind::kEvent);
+  RequestInput six = Req("req-ev6", "2026-03-03T09:00", "2026-03-03T12:00", "会展中心", 6);
+  six.kind = std::string(request_kind::kEvent);
+  Approved(*a, eight);
+  Approved(*a, six, kGina);
+  Sync(*a, *b);
+  // Each device seats 4 in a car of its own: 8 of 8 is fine, 8 of 6 is two dispatchers too many.
+  Do(*a, kDan, DispatchTrip(*a, kDan, Trip("t-1", "car-1", "drv-1", {"req-ev8"}), kNow));
+  Do(*a, kDan, DispatchTrip(*a, kDan, Trip("t-3", "car-1", "drv-1", {"req-ev6"}), kNow));
+  Do(*b, kDora, DispatchTrip(*b, kDora, Trip("t-2", "car-2", "drv-2", {"req-ev8"}), kNow));
+  Do(*b, kDora, DispatchTrip(*b, kDora, Trip("t-4", "car-2", "drv-2", {"req-ev6"}), kNow));
+  Sync(*a, *b);
+  for (Store* s : {a.get(), b.get()}) {
+    EXPECT_EQ(FindRequest(*s, "req-ev8")->seated, 8);
+    for (auto [type, id] : {std::pair{entity::kRequest, "req-ev8"}, std::pair{entity::kTrip, "t-1"},
+                            std::pair{entity::kTrip, "t-2"}})
+      EXPECT_TRUE(ConflictsOf(*s, type, id, "duplicate_dispatch").empty()) << id;
+    EXPECT_EQ(FindRequest(*s, "req-ev6")->seated, 8);
+    for (auto [type, id] : {std::pair{entity::kRequest, "req-ev6"}, std::pair{entity::kTrip, "t-3"},
+                            std::pair{entity::kTrip, "t-4"}})
+      EXPECT_EQ(ConflictsOf(*s, type, id, "duplicate_dispatch").size(), 1u) << id;
+  }
+  ExpectConverged(*a, *b);
+
+  // The captain keeps both cars (guests were added) and resolves the mark on each record.
+  const auto marks = ConflictsOf(*a, entity::kRequest, "req-ev6", "duplicate_dispatch");
+  ASSERT_EQ(marks.size(), 1u);
+  const std::string cid = marks[0].Id();
+  const Json resolved{{"conflict", cid}, {"note", "来宾增加"}};
+  ASSERT_TRUE(a->Append(kDan, {{"car_request", "req-ev6", "conflict.resolved", resolved},
+                               {"trip", "t-3", "conflict.resolved", resolved},
+                               {"trip", "t-4", "conflict.resolved", resolved}})
+                  .ok());
+  Sync(*a, *b);
+  for (Store* s : {a.get(), b.get()})
+    for (auto [type, id] : {std::pair{entity::kRequest, "req-ev6"}, std::pair{entity::kTrip, "t-3"},
+                            std::pair{entity::kTrip, "t-4"}})
+      EXPECT_TRUE(ConflictsOf(*s, type, id, "duplicate_dispatch").empty()) << id;
+  ExpectConverged(*a, *b);
+}
+
+TEST_F(TripsTest, ATripOfTheLongestWindowBooksItsCarOnOneDayMore) {
+  auto s = Open("a.db", "dev-a");
+  Seed(*s);
+  ASSERT_TRUE(s->Append(kAdmin, {SetRules(Json{{"rotation_enabled", false}, {"rotation_weekend_parked", false}})}).ok());
+  // Exactly the longest window (31 × 24 h) from 09:00 touches 32 days: 03-02 … 04-02.
+  Approved(*s, Req("req-long", "2026-03-02T09:00", "2026-04-02T09:00", "外省"));
+  Do(*s, kDan, DispatchTrip(*s, kDan, Trip("trip-long", "car-1", "drv-1", {"req-long"}), kNow));
+  Approved(*s, Req("req-last", "2026-04-02T08:00", "2026-04-02T08:30", "医院"), kGina);
+  ExpectRefused(DispatchTrip(*s, kDan, Trip("trip-last", "car-1", "drv-2", {"req-last"}), kNow), "car");
+  // One minute longer is refused at submission.
+  ExpectRefused(SubmitRequest(*s, kAlice, Req("req-over", "2026-03-02T09:00", "2026-04-02T09:01", "外省"), kNow),
+                "return_time");
+}
+
 // ---------------------------------------------------------------------------
 // Trip workflow
 
@@ -772,6 +881,45 @@ TEST_F(TripsTest, RequestCancelledOfflineWhileItIsDispatchedIsAConflictOnBoth) {
   EXPECT_TRUE(ConflictsOf(*a, entity::kRequest, "req-1", "cancelled_request").empty());
   EXPECT_TRUE(ConflictsOf(*a, entity::kRequest, "req-1", "workflow").empty());
   EXPECT_TRUE(a->VerifyMaterialized().ok());
+}
+
+TEST_F(TripsTest, ATripCancelledOfflineAfterItStartedKeepsItsRequestOnTheRoad) {
+  auto a = Open("a.db", "dev-a");
+  auto b = Open("b.db", "dev-b");
+  Seed(*a);
+  Approved(*a, Req("req-1"));
+  Do(*a, kDan, DispatchTrip(*a, kDan, Trip("trip-1", "car-1", "drv-1", {"req-1"}), kNow));
+  Sync(*a, *b);
+  // Erin starts the trip on her phone; later the captain, offline, cancels it (and so releases the request).
+  Do(*b, kErin, StartTrip(*b, kErin, "trip-1", 1200, T("2026-03-02T09:00")));
+  Do(*a, kDan, CancelTrip(*a, kDan, "trip-1", "会议取消", kNow));
+  EXPECT_EQ(RequestStatus(*a, "req-1"), "approved");  // as far as the captain's device knows
+  Sync(*a, *b);
+  const std::string start_event = (*a->Get("car_request", "req-1"))->fields["status_event"];
+  for (Store* s : {a.get(), b.get()}) {
+    EXPECT_EQ(TripStatus(*s, "trip-1"), "started");
+    EXPECT_EQ(ConflictsOf(*s, entity::kTrip, "trip-1", "workflow").size(), 1u);
+    // The request stays on the road with its trip, out of the merge pool, and says why.
+    auto r = FindRequest(*s, "req-1");
+    EXPECT_EQ(r->status, "in_progress");
+    EXPECT_EQ(r->trips, (std::vector<std::string>{"trip-1"}));
+    EXPECT_EQ(r->seated, 1);
+    auto pool = s->GroupMembers("request_pool", "2026-03-02");
+    ASSERT_TRUE(pool.ok());
+    EXPECT_TRUE(pool->empty());
+    auto c = ConflictsOf(*s, entity::kRequest, "req-1", "workflow");
+    ASSERT_EQ(c.size(), 1u);
+    EXPECT_NE(std::find(c[0].events.begin(), c[0].events.end(), start_event), c[0].events.end());
+    EXPECT_EQ(c[0].events.size(), 2u);
+    EXPECT_FALSE(c[0].reason.en.empty());
+    EXPECT_FALSE(c[0].reason.zh.empty());
+  }
+  ExpectConverged(*a, *b);
+  // The trip runs its course and completes the request.
+  Do(*a, kErin, EndTrip(*a, kErin, "trip-1", 1230, T("2026-03-02T12:00")));
+  Sync(*a, *b);
+  EXPECT_EQ(RequestStatus(*b, "req-1"), "completed");
+  ExpectConverged(*a, *b);
 }
 
 TEST_F(TripsTest, StartRefusesAReadingBelowTheCarsLast) {

@@ -754,6 +754,28 @@ TEST_F(Upkeep, AReconciliationIsReturnedAndPreparedAgain) {
   EXPECT_EQ(FindFillUp(s, "f-1")->litres_ml, 31000);
 }
 
+TEST_F(Upkeep, PreparingAgainOnlyBeforeTheCheckOrAfterAReturn) {
+  Store& s = *a_;
+  FillUp(s, "f-1", "car-1", driver_, 30000, 24000, At("2026-01-06T07:30"));
+  const LocalTime feb = At("2026-02-02T09:00");
+  const std::string id = ReconciliationId(reconciliation_kind::kFuel, "2026-01");
+  Do(captain_, PrepareFuelReconciliation(s, captain_, "2026-01", feb));
+  Do(captain_, PrepareFuelReconciliation(s, captain_, "2026-01", feb));  // prepared → prepared
+  // Returned straight from prepared, then prepared again.
+  Do(clerk_, ReturnReconciliation(s, clerk_, id, "漏登一笔", feb));
+  EXPECT_EQ(FindReconciliation(s, id)->status, "returned");
+  Do(captain_, PrepareFuelReconciliation(s, captain_, "2026-01", feb));
+  // Once checked, or signed, the captain must have it returned before preparing again.
+  Do(clerk_, CheckReconciliation(s, clerk_, id, feb));
+  ExpectNo(PrepareFuelReconciliation(s, captain_, "2026-01", feb), "status");
+  Do(director_, SignReconciliation(s, director_, id, feb));
+  ExpectNo(PrepareFuelReconciliation(s, captain_, "2026-01", feb), "status");
+  Do(director_, ReturnReconciliation(s, director_, id, "重新核对", feb));
+  Do(captain_, PrepareFuelReconciliation(s, captain_, "2026-01", feb));
+  EXPECT_EQ(FindReconciliation(s, id)->status, "prepared");
+  EXPECT_TRUE(s.VerifyMaterialized().ok());
+}
+
 TEST_F(Upkeep, TollsAreCheckedAgainstTheTripRecords) {
   Store& s = *a_;
   Trip("t-1", "car-1", "d-1", At("2026-01-06T08:00"), 120, 3500);

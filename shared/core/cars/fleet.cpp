@@ -18,7 +18,8 @@
 //    and marks "odometer_decreased" naming both events.
 //  - Constraint "car_register": live cars (in use or sealed) sharing a plate mark
 //    "duplicate_plate", sharing a fuel card "fuel_card_shared" (一车一卡); the
-//    groups are one plate or one card, so they stay tiny.
+//    groups are one plate or one card, so they stay tiny. Only car records join:
+//    another entity with a "plate" or "fuel_card" field is not a registered car.
 #include "cars/fleet.h"
 
 #include <algorithm>
@@ -268,6 +269,7 @@ class CarRegisterConstraint final : public Constraint {
   std::string_view name() const override { return kRegisterConstraint; }
 
   std::vector<std::string> Groups(const RecordState& r) const override {
+    if (r.type != entity::kCar) return {};
     const std::string status = Str(r.fields, "status");
     if (status != car_status::kInUse && status != car_status::kSealed) return {};
     std::vector<std::string> groups;
@@ -572,7 +574,8 @@ Text CarClassText(std::string_view name) {
 
 // The register is kept by the admin and the fleet captain (dispatcher); disposal
 // ends a state asset's life, so only the admin takes it. The clerk keeps the
-// 审验办照 dates; drivers, as custodians, report their car out of and back in service.
+// 审验办照 dates; drivers, as custodians, report their car out of and back in service
+// (the table admits the driver role; SetOutOfService admits only the car's custodian).
 const Workflow& CarWorkflow() {
   static const Workflow workflow(
       entity::kCar,
@@ -1020,6 +1023,15 @@ Result<Command> SetOutOfService(Store& store, const Author& actor, const std::st
   if (!view.ok()) return view.status();
   const std::string_view kind = out_of_service ? car_event::kOutOfService : car_event::kBackInService;
   if (Status s = CarWorkflow().Check(Str(view->fields, "status"), kind, actor.role); !s.ok()) return s;
+  if (actor.role == role::kDriver) {
+    // A driver speaks for the car they keep (机动车辆由驾驶员负责保管), not for any car of the fleet.
+    const std::string custodian = Str(view->fields, "custodian_driver");
+    const auto kept_by = custodian.empty() ? std::nullopt : FindDriver(store, custodian);
+    if (!kept_by || kept_by->user_id != actor.user)
+      return Status::Refused("car", {"only the car's custodian driver (or the fleet captain or admin) may report car " +
+                                         car_id + " out of or back in service",
+                                     "只有该车的保管驾驶员(或车队队长、管理员)可以报停或恢复车辆 " + car_id});
+  }
   if (Bool(view->fields, "out_of_service", false) == out_of_service)
     return Status::Refused("out_of_service", out_of_service
                                                  ? Text{"the car is already out of service", "车辆已处于停用状态"}

@@ -232,6 +232,7 @@ Result<Command> UnsealCar(Store& store, const Author& actor, const std::string& 
 // manner: e.g. "auction" 拍卖, "scrap" 报废, "transfer" 调剂; required. Terminal.
 Result<Command> DisposeCar(Store& store, const Author& actor, const std::string& car_id, const std::string& manner,
                            const std::string& reason, LocalTime now);
+// Admin or dispatcher for any car; a driver only for the car they keep as its custodian (refused, field "car").
 Result<Command> SetOutOfService(Store& store, const Author& actor, const std::string& car_id, bool out_of_service,
                                 const std::string& reason, LocalTime now);
 // A reading below the car's last is refused (field "odometer_km"); roles driver, dispatcher, admin.

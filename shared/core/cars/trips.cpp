@@ -10,6 +10,14 @@
 //     number of passengers seated on them; the request falls back to "approved" when its last
 //     trip releases it. A release arriving after the request was cancelled changes nothing,
 //     silently: both intents agree the request is off that trip.
+//   - the table lets request.dispatched follow "dispatched" for any kind (only DispatchTrip limits
+//     a second trip to event requests), so the fold adds every trip it is told of; a request on
+//     more trips than it should be is marked by the trip_requests constraint ("duplicate_dispatch").
+//   - request.started records its trip in "started_trips" (trip → event). A request.released for
+//     a trip that has started (its trip.cancelled was made offline while another device started
+//     it, and sorts after the start) does not apply: the request stays in_progress on that trip,
+//     out of the request_pool, and the fold marks "workflow" naming the release and that start,
+//     as the trip's own fold marks its late cancel.
 //   - request.trip_ended records each finished trip; the request is "completed" once every
 //     trip serving it has ended (an event request may ride in several cars).
 //  trip/<id>
@@ -19,15 +27,25 @@
 //     the driver or the window, so a double booking names the two events that made it.
 //   - expenses are summed per category (the receipts stay in the events).
 //   - a request withdrawn by its requester leaves the trip; the last one cancels the trip.
+//   - trip.ended with a reading below odometer_start is applied (distance 0) and marks "odometer"
+//     naming the trip.ended event: the command refuses it, so only a faulty or raced replica sends it.
 //  Constraints
-//   - car_booking (group car@day for each day of the planned window, at most kMaxWindowDays):
+//   - car_booking (group car@day for each day the planned window touches: at most
+//     kMaxWindowDays + 1 groups, since a window of kMaxWindowDays × 24 h that does not start at
+//     midnight touches one day more; DaysOf cuts anything longer):
 //     two live trips of one car whose planned windows overlap both carry "double_booking",
 //     naming both booking events. Evaluated only in the group of the day the overlap starts,
 //     so each conflict has exactly one home group.
 //   - driver_booking: the same for a driver, "driver_double_booking".
-//   - trip_requests (group = request id): a cancelled request still listed on a live trip
-//     (cancelled offline while another device dispatched or started it) marks
-//     "cancelled_request" on both the trip and the request.
+//   - trip_requests (group = request id; members: the live trips listing the request, and the
+//     request itself once it is cancelled or has a trip): a cancelled request still listed on a
+//     live trip (cancelled offline while another device dispatched or started it) marks
+//     "cancelled_request" on both the trip and the request. A request that is not cancelled and
+//     is listed on two or more live trips (重复派车: two dispatchers offline) marks
+//     "duplicate_dispatch" on the request and on each of those trips, naming each trip's entry
+//     event; an event request, which may ride several cars, only when its seats on those trips
+//     exceed its passengers. Cancelling one of the trips, or the request leaving it, clears it;
+//     so does conflict.resolved on each record.
 //   - request_pool (group = departure day of an approved request): no conflicts; an index for
 //     MergeCandidates.
 #include "cars/trips.h"
@@ -280,6 +298,14 @@ class RequestFold final : public EntityFold {
     } else if (e.kind == ev::kReleased) {
       auto trips = Strings(f, "trips");
       const std::string trip = Str(p, "trip");
+      if (const std::string start = StartEventOf(f, trip); !start.empty()) {
+        r.AddConflict({"workflow",
+                       {e.id, start},
+                       {"release from trip " + trip + " by " + e.author.user +
+                            " arrived after the trip had started; kept, not applied",
+                        e.author.user + " 将申请撤出行程 " + trip + ", 但该行程已出车; 已保留, 未生效"}});
+        return;
+      }
       if (Contains(trips, trip)) {
         std::erase(trips, trip);
         f["seated"] = std::max<std::int64_t>(0, Int(f, "seated") - Int(p, "seated"));
@@ -291,6 +317,11 @@ class RequestFold final : public EntityFold {
       else f["ended_trips"] = ended;
       if (trips.empty()) SetStatus(r, "approved", e.id);
       else CompleteIfAllEnded(r, e.id);
+    } else if (e.kind == ev::kReqStarted) {
+      const std::string trip = Str(p, "trip");
+      Json& started = f["started_trips"];
+      if (!started.is_object()) started = Json::object();
+      if (!trip.empty() && !started.contains(trip)) started[trip] = e.id;
     } else if (e.kind == ev::kTripEnded) {
       auto ended = Strings(f, "ended_trips");
       const std::string trip = Str(p, "trip");
@@ -303,6 +334,12 @@ class RequestFold final : public EntityFold {
   }
 
  private:
+  // The request.started event of `trip`, empty when that trip has not started for this request.
+  static std::string StartEventOf(const Json& f, const std::string& trip) {
+    auto it = f.find("started_trips");
+    if (trip.empty() || it == f.end() || !it->is_object()) return {};
+    return Str(*it, trip.c_str());
+  }
   static void SetStatus(RecordState& r, const char* status, const std::string& event_id) {
     r.fields["status"] = status;
     r.fields["status_event"] = event_id;
@@ -472,7 +509,8 @@ class BookingConstraint final : public Constraint {
   Text label_;
 };
 
-// A cancelled request still carried by a live trip.
+// One request and the live trips serving it: a cancelled request still carried by a live trip,
+// and a request carried by more trips than it may be (重复派车).
 class TripRequestsConstraint final : public Constraint {
  public:
   std::string_view name() const override { return kTripRequests; }
@@ -481,7 +519,8 @@ class TripRequestsConstraint final : public Constraint {
     std::vector<std::string> out;
     const std::string status = Str(r.fields, "status");
     if (r.type == entity::kRequest) {
-      if (status == "cancelled") out.push_back(r.id);
+      // A request that never had a trip and is not cancelled cannot clash: it stays out.
+      if (status == "cancelled" || !Strings(r.fields, "trips").empty()) out.push_back(r.id);
     } else if (r.type == entity::kTrip && TripIsLive(status)) {
       for (const auto& entry : TripRequests(r.fields))
         if (!entry.id.empty()) out.push_back(entry.id);
@@ -493,22 +532,72 @@ class TripRequestsConstraint final : public Constraint {
                 std::vector<GroupConflict>& out) const override {
     std::optional<std::size_t> request;
     for (std::size_t i = 0; i < members.size(); ++i)
-      if (members[i]->type == entity::kRequest && Str(members[i]->fields, "status") == "cancelled") request = i;
+      if (members[i]->type == entity::kRequest) request = i;
     if (!request) return;
-    const std::string cancel_event = Str(members[*request]->fields, "status_event");
+    if (Str(members[*request]->fields, "status") == "cancelled") {
+      CancelledRequest(group, members, *request, out);
+    } else {
+      DuplicateDispatch(group, members, *request, out);
+    }
+  }
+
+ private:
+  static std::string EntryEvent(const RecordState& trip, const std::string& request, int* seated = nullptr) {
+    for (const auto& entry : TripRequests(trip.fields))
+      if (entry.id == request) {
+        if (seated != nullptr) *seated = entry.seated;
+        return entry.event;
+      }
+    return {};
+  }
+
+  // Two dispatchers offline each put the request on a trip of their own. An ordinary (or leader,
+  // reception) request rides one trip; an event request may ride several, until it is over-seated.
+  static void DuplicateDispatch(const std::string& group, const std::vector<const RecordState*>& members,
+                                std::size_t request, std::vector<GroupConflict>& out) {
+    const RecordState& req = *members[request];
+    const bool event = Str(req.fields, "kind") == request_kind::kEvent;
+    const std::int64_t passengers = Int(req.fields, "passengers");
+    std::vector<std::size_t> trips;
+    std::vector<std::string> events;
+    std::string names;
+    std::int64_t seated = 0;
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (members[i]->type != entity::kTrip) continue;
+      int on_trip = 0;
+      events.push_back(EntryEvent(*members[i], group, &on_trip));
+      seated += on_trip;
+      trips.push_back(i);
+      names += (names.empty() ? "" : ", ") + members[i]->id;
+    }
+    if (trips.size() < 2) return;
+    if (event && seated <= passengers) return;
+    const std::string counts = std::to_string(seated) + "/" + std::to_string(passengers);
+    Conflict c{"duplicate_dispatch",
+               std::move(events),
+               event ? Text{"event request " + group + " has more seats than passengers (" + counts +
+                                ") on trips " + names,
+                            "大型活动用车申请 " + group + " 派车座位超过乘车人数(" + counts + "): " + names}
+                     : Text{"request " + group + " was dispatched on several trips: " + names + " (seated " + counts +
+                                ")",
+                            "用车申请 " + group + " 被重复派车: " + names + "(已安排 " + counts + " 人)"}};
+    for (std::size_t i : trips) out.push_back({i, c});
+    out.push_back({request, std::move(c)});
+  }
+
+  static void CancelledRequest(const std::string& group, const std::vector<const RecordState*>& members,
+                               std::size_t request, std::vector<GroupConflict>& out) {
+    const std::string cancel_event = Str(members[request]->fields, "status_event");
     for (std::size_t i = 0; i < members.size(); ++i) {
       const RecordState& trip = *members[i];
       if (trip.type != entity::kTrip) continue;
-      std::string trip_event;
-      for (const auto& entry : TripRequests(trip.fields))
-        if (entry.id == group) trip_event = entry.event;
       Conflict c{"cancelled_request",
-                 {cancel_event, trip_event},
+                 {cancel_event, EntryEvent(trip, group)},
                  {"request " + group + " was cancelled but trip " + trip.id + " (" + Str(trip.fields, "status") +
                       ") still serves it",
                   "用车申请 " + group + " 已取消, 但行程 " + trip.id + " 仍在为其出车"}};
       out.push_back({i, c});
-      out.push_back({*request, std::move(c)});
+      out.push_back({request, std::move(c)});
     }
   }
 };

@@ -6,8 +6,10 @@
 //   car_request/<id>  a staff member's request, approved by the department's 分管领导
 //   trip/<id>         one dispatch: a car + a driver serving one or more approved requests
 // Constraints: "car_booking" and "driver_booking" mark overlapping trips of one car / one
-// driver (two dispatchers offline), "request_pool" indexes approved requests by departure day
-// for merging.
+// driver (two dispatchers offline); "trip_requests" marks a cancelled request still served by a
+// live trip ("cancelled_request") and a request put on more live trips than it may ride
+// ("duplicate_dispatch", 重复派车), on the request and on its trips; "request_pool" indexes
+// approved requests by departure day for merging.
 //
 // Commands are free functions that read the store, check every rule and return drafts plus
 // soft warnings, or a Status naming the field. They never append: run Execute(store, actor, cmd).

@@ -10,8 +10,8 @@
 //                    settlement are workflow steps; a correction clears the signatures. A settlement whose entry no
 //                    longer matches what was settled (changed or unsigned offline meanwhile) is kept, changes
 //                    nothing and marks a workflow conflict, like any step that no longer fits.
-// reconciliation/<kind>-<YYYY-MM>  prepared (again until signed) → checked → signed → settled; returned back to
-//                    the captain from prepared, checked or signed. The figures are stored as the captain computed
+// reconciliation/<kind>-<YYYY-MM>  prepared (again while prepared, or after a return) → checked → signed →
+//                    settled; returned back to the captain from prepared, checked or signed. The figures are stored as the captain computed
 //                    them: the record is the document the director signed.
 // car_repair/<id>    planned → priced → approved → agreed → in_repair → completed (or rejected / cancelled);
 //                    maintenance enters as completed.

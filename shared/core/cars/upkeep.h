@@ -99,7 +99,8 @@ struct FillUp {
   bool other_locality = false;        // station locality != Rules.home_locality when filled
   std::string filled_at;              // "YYYY-MM-DDTHH:MM"
   std::optional<SlipSignature> driver_signature, clerk_signature, leader_signature;
-  bool complete = false;              // approved, both signatures, and the leader's when other_locality
+  bool complete = false;              // approved, both signatures, and when other_locality also the captain's
+                                      // other_locality_consent and the leader's signature
   std::string reconciliation;         // the settled reconciliation that includes it
   std::string month() const { return filled_at.size() >= 7 ? filled_at.substr(0, 7) : std::string(); }
 };
@@ -217,12 +218,13 @@ struct Reconciliation {
 FuelFigures ComputeFuelFigures(Store& store, const std::string& month, const Rules& rules);
 TollFigures ComputeTollFigures(Store& store, const std::string& month, const std::vector<TollLine>& claims);
 
-// The fleet captain prepares (again, until the director signs).
+// The fleet captain prepares; preparing again (fresh figures) is allowed while the record is still prepared
+// (not yet checked) or after it was returned; once checked or signed it must be returned first.
 Result<Command> PrepareFuelReconciliation(Store& store, const Author& captain, const std::string& month, LocalTime now);
 Result<Command> PrepareTollReconciliation(Store& store, const Author& captain, const std::string& month,
                                           const std::vector<TollLine>& claims, LocalTime now);
 // The fleet clerk checks; the director (主管主任) signs; finance settles at month end. Return sends it back to the
-// captain from checked or signed.
+// captain from prepared, checked or signed (the clerk, the director or finance; not once settled).
 Result<Command> CheckReconciliation(Store& store, const Author& clerk, const std::string& id, LocalTime now);
 Result<Command> SignReconciliation(Store& store, const Author& director, const std::string& id, LocalTime now);
 Result<Command> ReturnReconciliation(Store& store, const Author& actor, const std::string& id,
@@ -251,7 +253,8 @@ struct CarRepair {
 
 std::int64_t ItemsTotal(const std::vector<RepairItem>& items);
 
-// The driver submits the detailed plan; `shop`, when given, must be a designated repair shop.
+// The driver submits the detailed plan. No shop is chosen here: StartRepair names the designated repair shop
+// once the plan is agreed.
 Result<Command> SubmitRepairPlan(Store& store, const Author& driver, const std::string& repair_id,
                                  const std::string& car_id, const std::string& description,
                                  const std::vector<RepairItem>& items, LocalTime now);

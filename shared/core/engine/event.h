@@ -44,6 +44,14 @@ struct Event {
   Author author;
   std::uint64_t seq = 0;  // per-device sequence number, from 1
   std::uint64_t hlc = 0;  // hybrid logical clock stamp
+  // Personal data, kept apart from the body (see Draft::personal): the
+  // canonical bytes carry only `personal_digest`, a salted SHA-256 of it, so
+  // purging the data leaves the event's hash intact. `personal` is null when
+  // the event has none or it was purged (then personal_purged is true).
+  Json personal = nullptr;
+  std::string personal_salt;    // 32 hex digits, random per event
+  std::string personal_digest;  // 64 hex digits; empty when the event never had personal data
+  bool personal_purged = false;
 
   bool operator==(const Event&) const = default;
 };
@@ -60,7 +68,8 @@ inline constexpr std::size_t kMaxPayloadBytes = 64 * 1024;
 inline constexpr std::size_t kMaxNameBytes = 128;
 
 // Structural checks every event must pass before it is stored: ids, names,
-// sequence, clock, and a payload that is an object without floats.
+// sequence, clock, a payload that is an object without floats, and personal
+// data that matches its digest (a purged event carries neither data nor salt).
 Status ValidateEvent(const Event& e);
 // A payload value may hold objects, arrays, strings, integers, booleans and null.
 Status ValidatePayload(const Json& payload, std::string_view field = "payload");
@@ -69,8 +78,27 @@ Status ValidatePayload(const Json& payload, std::string_view field = "payload");
 // UTF-8 and payloads over kMaxPayloadBytes.
 Result<std::string> SerializePayload(const Json& payload);
 
+// Canonical bytes: the version 1 array; an event with personal data appends
+// its personal_digest as a 12th element (the data itself is never hashed in).
 std::string CanonicalBytes(const Event& e);
 Digest EventHash(const Event& e);
+
+// Personal data (see Event::personal and MERGE-RULES.md, "Personal data").
+inline constexpr std::size_t kPersonalSaltBytes = 16;
+// A fresh salt from OpenSSL's CSPRNG as 32 lowercase hex digits; empty if the
+// CSPRNG fails (a guessable salt would defeat its purpose, so there is no fallback).
+std::string NewPersonalSalt();
+// A personal value is checked like a payload (an object, no floats, not too
+// deep), errors naming "personal" or "personal.<key>".
+Status ValidatePersonal(const Json& personal);
+// The stored form: compact JSON, keys sorted; refuses invalid UTF-8 and more than kMaxPayloadBytes.
+Result<std::string> SerializePersonal(const Json& personal);
+// Lowercase hex SHA-256 of (the 16 salt bytes || SerializePersonal(personal));
+// empty when the salt is not 32 lowercase hex digits or the value cannot be serialised.
+std::string PersonalDigest(std::string_view salt_hex, const Json& personal);
+// Drops the personal value and its salt and marks the event purged; the
+// digest, and so the event hash, stay. No effect on an event without personal data.
+void ForgetPersonal(Event& e);
 
 // Wire and file form (one JSON object; see PROTOCOL.md). FromJson names the
 // field that is missing or wrong.

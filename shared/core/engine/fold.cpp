@@ -48,7 +48,21 @@ const Constraint* Domain::FindConstraint(std::string_view name) const {
   return nullptr;
 }
 
+std::optional<std::uint64_t> PurgedThrough(const Event& e) {
+  if (e.kind != kPersonalPurgedKind) return std::nullopt;
+  auto it = e.payload.find("through");
+  std::uint64_t through = 0;
+  if (it == e.payload.end() || !it->is_string() || !HlcFromHex(it->get_ref<const std::string&>(), &through))
+    return std::nullopt;
+  return through;
+}
+
 void ApplyEvent(const Domain& domain, RecordState& record, const Event& e) {
+  if (e.kind == kPersonalPurgedKind) {
+    // A malformed purge is kept in the log and changes nothing.
+    if (auto through = PurgedThrough(e)) record.purged_through = std::max(record.purged_through, *through);
+    return;
+  }
   if (e.kind == kConflictResolvedKind) {
     auto it = e.payload.find("conflict");
     if (it != e.payload.end() && it->is_string()) {
@@ -58,7 +72,14 @@ void ApplyEvent(const Domain& domain, RecordState& record, const Event& e) {
     }
     return;
   }
-  domain.FoldFor(record.type).Apply(record, e);
+  if (e.hlc <= record.purged_through && !e.personal_digest.empty() && !e.personal_purged) {
+    // Some replicas still hold this event's data, others not: every fold must see it gone.
+    Event forgotten = e;
+    ForgetPersonal(forgotten);
+    domain.FoldFor(record.type).Apply(record, forgotten);
+  } else {
+    domain.FoldFor(record.type).Apply(record, e);
+  }
   // A conflict resolved earlier in the order stays resolved if a later event re-raises it.
   std::erase_if(record.conflicts, [&](const Conflict& c) { return record.resolved.count(c.Id()) != 0; });
 }
@@ -68,6 +89,9 @@ RecordState FoldRecord(const Domain& domain, std::string type, std::string id, s
   RecordState r;
   r.type = std::move(type);
   r.id = std::move(id);
+  // A purge covers the events before it in fold order too (it usually sorts after them).
+  for (const auto& e : events)
+    if (auto through = PurgedThrough(e)) r.purged_through = std::max(r.purged_through, *through);
   for (const auto& e : events) ApplyEvent(domain, r, e);
   return r;
 }

@@ -18,6 +18,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -42,12 +43,26 @@ struct Conflict {
 // payload {"conflict": "<id>", "note": "..."}.
 inline constexpr std::string_view kConflictResolvedKind = "conflict.resolved";
 
+// The event kind any record accepts to forget personal data:
+// payload {"through": "<16 hex digits: an HLC stamp>"}. The fold of the record
+// treats every event with hlc <= through as if its personal data were gone
+// (Event::personal null, personal_purged true), wherever the purge sorts, and
+// the store deletes those events' personal rows. See MERGE-RULES.md.
+inline constexpr std::string_view kPersonalPurgedKind = "personal.purged";
+
+// The `through` stamp of a personal.purged event; nullopt for any other event
+// or a payload without a valid 16-hex-digit "through".
+std::optional<std::uint64_t> PurgedThrough(const Event& e);
+
 struct RecordState {
   std::string type;
   std::string id;
   Json fields = Json::object();
   std::vector<Conflict> conflicts;  // from this record's own fold
   std::set<std::string> resolved;   // conflict ids cleared by conflict.resolved events
+  // The largest `through` of the record's personal.purged events, 0 for none:
+  // events up to this stamp are folded without their personal data.
+  std::uint64_t purged_through = 0;
 
   // Adds a conflict unless one with the same id exists already.
   void AddConflict(Conflict c);
@@ -116,9 +131,11 @@ class Domain {
 };
 
 // Folds the given events (any order; they are sorted here) of one record from
-// empty, the reference every materialised state must equal.
+// empty, the reference every materialised state must equal. The purge horizon
+// (purged_through) is found before the first event is applied.
 RecordState FoldRecord(const Domain& domain, std::string type, std::string id, std::vector<Event> events);
-// One step of the fold, including the engine's own event kinds.
+// One step of the fold, including the engine's own event kinds; an event
+// within record.purged_through reaches the entity fold without its personal data.
 void ApplyEvent(const Domain& domain, RecordState& record, const Event& e);
 
 }  // namespace houqin

@@ -56,10 +56,22 @@ CREATE INDEX records_conflicted ON records(conflicted) WHERE conflicted != 0;
 INSERT OR REPLACE INTO meta(key, value) VALUES('rebuild_derived', 1);
 )sql";
 
+// Version 3: personal data kept apart from event bodies, so that a purge
+// deletes its row while the event (and the digest its hash covers) stays.
+// pdigest is the 32-byte salted SHA-256, NULL for an event without personal
+// data; a digest without a personal row means the data was purged.
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE personal(
+  pos INTEGER PRIMARY KEY,   -- = events.pos
+  salt BLOB NOT NULL,
+  data TEXT NOT NULL);
+ALTER TABLE events ADD COLUMN pdigest BLOB;
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
-  static const std::vector<std::string_view> steps = {kV1, kV2};
+  static const std::vector<std::string_view> steps = {kV1, kV2, kV3};
   return steps;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -64,6 +65,7 @@ std::string SerializeState(const RecordState& r) {
     j["c"] = std::move(cs);
   }
   if (!r.resolved.empty()) j["r"] = r.resolved;
+  if (r.purged_through != 0) j["p"] = r.purged_through;
   return j.dump();
 }
 
@@ -77,6 +79,37 @@ void DeserializeState(std::string_view text, RecordState& r) {
   r.resolved.clear();
   if (auto it = j.find("r"); it != j.end())
     for (const auto& id : *it) r.resolved.insert(id.get<std::string>());
+  r.purged_through = 0;
+  if (auto it = j.find("p"); it != j.end() && it->is_number_unsigned()) r.purged_through = it->get<std::uint64_t>();
+}
+
+std::string HexBytes(std::string_view hex) {
+  auto nib = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  std::string out(hex.size() / 2, '\0');
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i] = static_cast<char>(nib(hex[2 * i]) << 4 | nib(hex[2 * i + 1]));
+  return out;
+}
+
+std::string BytesHex(std::string_view bytes) {
+  return ToHex(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+}
+
+// Re-attaches the personal part of an event read with the columns
+// (pdigest, personal.salt, personal.data) from `col`: none, the data, or purged.
+Status ReadPersonal(const sql::Stmt& st, int col, Event& e) {
+  if (st.IsNull(col)) return Status::Ok();
+  const std::string_view digest = st.Blob(col);
+  if (digest.size() != 32) return Status::Corruption({"a personal data digest is damaged", "个人数据摘要已损坏"});
+  e.personal_digest = BytesHex(digest);
+  if (st.IsNull(col + 2)) {
+    e.personal_purged = true;
+    return Status::Ok();
+  }
+  e.personal = Json::parse(st.Text(col + 2), nullptr, false);
+  if (!e.personal.is_object()) return Status::Corruption({"stored personal data is damaged", "存储的个人数据已损坏"});
+  e.personal_salt = BytesHex(st.Blob(col + 1));
+  return Status::Ok();
 }
 
 struct OrderKey {
@@ -128,10 +161,12 @@ struct Store::Impl {
   sql::Stmt event_insert, events_of_record;
   sql::Stmt group_insert, group_delete, group_members, derived_of_group, derived_delete_group, derived_insert;
   sql::Stmt meta_set;
+  sql::Stmt personal_insert, personal_purge, personal_kept;
 
   Impl(StoreOptions o) : opt(o), clock(*o.clock, o.hlc) {}
 
   bool constraints_on() const { return version >= 2; }
+  bool personal_on() const { return version >= 3; }
 
   Status Prepare();
   Status Migrate();
@@ -178,11 +213,27 @@ Status Store::Impl::Prepare() {
       "SELECT r.type, r.eid, r.state, r.tip_hlc, r.tip_dev, r.tip_seq FROM records r WHERE r.rid = ?1");
   record_save = db.Prepare(
       "UPDATE records SET state = ?2, tip_hlc = ?3, tip_dev = ?4, tip_seq = ?5, conflicted = ?6 WHERE rid = ?1");
-  event_insert = db.Prepare(
-      "INSERT INTO events(id, rid, hlc, dev, seq, kind, usr, role, payload) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9) "
-      "ON CONFLICT(id) DO NOTHING");
-  events_of_record = db.Prepare(
-      "SELECT id, hlc, dev, seq, kind, usr, role, payload FROM events WHERE rid = ?1 ORDER BY hlc");
+  if (personal_on()) {
+    event_insert = db.Prepare(
+        "INSERT INTO events(id, rid, hlc, dev, seq, kind, usr, role, payload, pdigest) "
+        "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) ON CONFLICT(id) DO NOTHING");
+    events_of_record = db.Prepare(
+        "SELECT e.id, e.hlc, e.dev, e.seq, e.kind, e.usr, e.role, e.payload, e.pdigest, p.salt, p.data "
+        "FROM events e LEFT JOIN personal p ON p.pos = e.pos WHERE e.rid = ?1 ORDER BY e.hlc");
+    personal_insert = db.Prepare("INSERT OR REPLACE INTO personal(pos, salt, data) VALUES(?1, ?2, ?3)");
+    personal_purge =
+        db.Prepare("DELETE FROM personal WHERE pos IN (SELECT pos FROM events WHERE rid = ?1 AND hlc <= ?2)");
+    personal_kept = db.Prepare(
+        "SELECT count(*) FROM personal p JOIN events e ON e.pos = p.pos WHERE e.rid = ?1 AND e.hlc <= ?2");
+    if (!personal_insert.valid() || !personal_purge.valid() || !personal_kept.valid())
+      return db.ErrorStatus("prepare");
+  } else {
+    event_insert = db.Prepare(
+        "INSERT INTO events(id, rid, hlc, dev, seq, kind, usr, role, payload) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9) "
+        "ON CONFLICT(id) DO NOTHING");
+    events_of_record = db.Prepare(
+        "SELECT id, hlc, dev, seq, kind, usr, role, payload FROM events WHERE rid = ?1 ORDER BY hlc");
+  }
   meta_set = db.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)");
   if (!name_find.valid() || !name_insert.valid() || !name_get.valid() || !rid_find.valid() || !record_insert.valid() ||
       !begin.valid() || !commit.valid() || !rollback.valid() || !record_load.valid() || !record_save.valid() || !event_insert.valid() ||
@@ -365,6 +416,12 @@ Result<std::vector<Event>> Store::Impl::LoadEvents(std::int64_t rid, const std::
                        role = events_of_record.Int(6);
     e.seq = static_cast<std::uint64_t>(events_of_record.Int(3));
     e.payload = Json::parse(events_of_record.Text(7), nullptr, false);
+    if (personal_on()) {
+      if (Status s = ReadPersonal(events_of_record, 8, e); !s.ok()) {
+        events_of_record.Reset();
+        return s;
+      }
+    }
     out.push_back(std::move(e));
     auto& ev = out.back();
     for (auto [nid, dst] : {std::pair{dev, &ev.author.device}, {kind, &ev.kind}, {usr, &ev.author.user},
@@ -516,7 +573,18 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, bool
   std::map<std::int64_t, std::vector<const Event*>> pending;
   std::vector<std::int64_t> created_rids;
   const std::uint64_t clock_before = clock.last();
+  // Purges in this batch, so that personal data they cover is never written
+  // (even when the purge comes later in the batch than the event).
+  std::map<std::pair<std::string_view, std::string_view>, std::uint64_t> batch_purges;
+  for (const Event& e : events)
+    if (auto through = PurgedThrough(e)) {
+      auto& t = batch_purges[{e.entity_type, e.entity_id}];
+      t = std::max(t, *through);
+    }
   for (const Event& e : events) {
+    if (!e.personal_digest.empty() && !personal_on())
+      return fail(Status::Invalid("personal", {"this database's schema is too old to hold personal data",
+                                               "数据库结构版本过旧,无法保存个人数据"}));
     auto type_nid = Intern(e.entity_type);
     if (!type_nid) return fail(type_nid.status());
     bool created = false;
@@ -542,12 +610,36 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, bool
         .Bind(7, nids[2])
         .Bind(8, nids[3])
         .Bind(9, *payload);
+    std::string digest;
+    if (personal_on()) {
+      if (e.personal_digest.empty()) {
+        event_insert.BindNull(10);
+      } else {
+        digest = HexBytes(e.personal_digest);
+        event_insert.BindBlob(10, digest.data(), digest.size());
+      }
+    }
     if (event_insert.Run() != SQLITE_DONE) return fail(db.ErrorStatus("append event"));
     if (db.Changes() == 0) {
       ++cs.duplicates;
       continue;
     }
     ++cs.inserted;
+    if (e.personal.is_object()) {
+      // A late copy of an event a purge already covers keeps its digest only.
+      auto loaded = Load(*rid);
+      if (!loaded) return fail(loaded.status());
+      std::uint64_t through = (*loaded)->state.purged_through;
+      if (auto it = batch_purges.find({e.entity_type, e.entity_id}); it != batch_purges.end())
+        through = std::max(through, it->second);
+      if (e.hlc > through) {
+        auto data = SerializePersonal(e.personal);
+        if (!data) return fail(data.status());
+        const std::string salt = HexBytes(e.personal_salt);
+        personal_insert.Bind(1, db.LastInsertRowid()).BindBlob(2, salt.data(), salt.size()).Bind(3, *data);
+        if (personal_insert.Run() != SQLITE_DONE) return fail(db.ErrorStatus("store personal data"));
+      }
+    }
     pending[*rid].push_back(&e);
     if (!local && !clock.Observe(e.hlc)) ++cs.clock_skewed;
   }
@@ -560,7 +652,27 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, bool
     Cached& c = **loaded;
     const auto old_groups = GroupsOf(c.state);
     std::sort(evs.begin(), evs.end(), [](const Event* a, const Event* b) { return OrderBefore(*a, *b); });
-    if (c.empty || c.tip < KeyOf(*evs.front())) {
+    std::uint64_t purge_through = 0;
+    bool purges = false;
+    for (const Event* e : evs)
+      if (e->kind == kPersonalPurgedKind) {
+        purges = true;
+        purge_through = std::max(purge_through, PurgedThrough(*e).value_or(0));
+      }
+    if (purges) {
+      // Events folded earlier had their personal data: delete it, then fold them again without.
+      purge_through = std::max(purge_through, c.state.purged_through);
+      if (personal_on() && purge_through != 0) {
+        personal_purge.Bind(1, rid).Bind(2, static_cast<std::int64_t>(std::min<std::uint64_t>(
+                                                purge_through, std::numeric_limits<std::int64_t>::max())));
+        if (personal_purge.Run() != SQLITE_DONE) return fail(db.ErrorStatus("purge personal data"));
+      }
+      auto all = LoadEvents(rid, c.state.type, c.state.id);
+      if (!all) return fail(all.status());
+      c.state = FoldRecord(*opt.domain, c.state.type, c.state.id, std::move(*all));
+      if (c.tip < KeyOf(*evs.back())) c.tip = KeyOf(*evs.back());
+      ++cs.purged;
+    } else if (c.empty || c.tip < KeyOf(*evs.front())) {
       for (const Event* e : evs) ApplyEvent(*opt.domain, c.state, *e);
       c.tip = KeyOf(*evs.back());
     } else {
@@ -618,6 +730,10 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, bool
     sticky = db.ErrorStatus("commit");
     return fail(sticky);
   }
+  // The WAL still holds the pages as they were before the purge: copy the
+  // new ones into the database and cut the log to nothing. A failure here
+  // (another connection reading) leaves it to the next checkpoint; the commit stands.
+  if (cs.purged != 0) db.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
   for (auto rid : changed_rids) {
     auto c = Load(rid);
     if (c) cs.changed.push_back({(*c)->state.type, (*c)->state.id});
@@ -643,6 +759,10 @@ Result<std::map<std::int64_t, std::vector<Conflict>>> Store::Impl::AllDerived() 
 
 // ---------------------------------------------------------------------------
 
+Draft PurgePersonalDraft(const std::string& type, const std::string& id, std::uint64_t through_hlc) {
+  return Draft{type, id, std::string(kPersonalPurgedKind), Json{{"through", HlcToHex(through_hlc)}}};
+}
+
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
@@ -655,7 +775,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions
   // Refuse a file that is not a database before changing anything in it.
   if (Status s = impl->db.Exec("SELECT count(*) FROM sqlite_schema"); !s.ok())
     return Status::Corruption({"not a Houqin database: " + path, "不是后勤数据库: " + path});
-  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -16000"})
+  // secure_delete: a purged personal row is overwritten with zeros, not left in a free page.
+  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -16000",
+                             "PRAGMA secure_delete = ON"})
     if (Status s = impl->db.Exec(pragma); !s.ok()) return s;
   if (Status s = impl->db.Exec(options.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
       !s.ok())
@@ -701,6 +823,19 @@ Result<AppendResult> Store::Append(const std::vector<AuthoredDraft>& drafts) {
     e.entity_id = d.entity_id;
     e.kind = d.kind;
     e.payload = d.payload;
+    if (!d.personal.is_null()) {
+      if (Status s = ValidatePersonal(d.personal); !s.ok()) return undo(s);
+      e.personal = d.personal;
+      e.personal_salt = NewPersonalSalt();
+      if (e.personal_salt.empty())
+        return undo(Status::Io({"the system's random number generator failed", "系统随机数生成器出错"}));
+      e.personal_digest = PersonalDigest(e.personal_salt, e.personal);
+      if (e.personal_digest.empty()) {
+        auto text = SerializePersonal(e.personal);
+        return undo(text.ok() ? Status::Invalid("personal", {"personal data cannot be hashed", "个人数据无法计算摘要"})
+                              : text.status());
+      }
+    }
     e.author = {author.user, author.role, impl_->device_id};
     e.seq = impl_->next_seq++;
     e.hlc = impl_->clock.Tick();
@@ -743,7 +878,7 @@ Result<std::optional<RecordView>> Store::Get(const std::string& type, const std:
   }
   auto c = m.Load(rid);
   if (!c) return c.status();
-  RecordView v{{type, id}, (*c)->state.fields, (*c)->state.conflicts};
+  RecordView v{{type, id}, (*c)->state.fields, (*c)->state.conflicts, (*c)->state.purged_through};
   if (m.constraints_on()) {
     sql::Stmt q = m.db.Prepare("SELECT body FROM derived_conflicts WHERE rid = ?1 ORDER BY cid");
     q.Bind(1, rid);
@@ -766,7 +901,8 @@ Status Store::ForEachRecord(const std::string& type, const std::function<void(co
   while ((rc = q.Step()) == SQLITE_ROW) {
     RecordState st;
     DeserializeState(q.Text(3), st);
-    RecordView v{{std::string(q.Text(1)), DecodeId(q, 2)}, std::move(st.fields), std::move(st.conflicts)};
+    RecordView v{{std::string(q.Text(1)), DecodeId(q, 2)}, std::move(st.fields), std::move(st.conflicts),
+                 st.purged_through};
     if (auto it = derived->find(q.Int(0)); it != derived->end())
       v.conflicts.insert(v.conflicts.end(), it->second.begin(), it->second.end());
     std::sort(v.conflicts.begin(), v.conflicts.end(),
@@ -816,8 +952,12 @@ Status Store::ForEachEvent(std::int64_t after_position,
                            const std::function<bool(std::int64_t pos, const Event&)>& fn) {
   auto& m = *impl_;
   sql::Stmt q = m.db.Prepare(
-      "SELECT e.pos, e.id, r.type, r.eid, e.hlc, e.dev, e.seq, e.kind, e.usr, e.role, e.payload "
-      "FROM events e JOIN records r ON r.rid = e.rid WHERE e.pos > ?1 ORDER BY e.pos");
+      m.personal_on()
+          ? "SELECT e.pos, e.id, r.type, r.eid, e.hlc, e.dev, e.seq, e.kind, e.usr, e.role, e.payload, "
+            "e.pdigest, p.salt, p.data FROM events e JOIN records r ON r.rid = e.rid "
+            "LEFT JOIN personal p ON p.pos = e.pos WHERE e.pos > ?1 ORDER BY e.pos"
+          : "SELECT e.pos, e.id, r.type, r.eid, e.hlc, e.dev, e.seq, e.kind, e.usr, e.role, e.payload "
+            "FROM events e JOIN records r ON r.rid = e.rid WHERE e.pos > ?1 ORDER BY e.pos");
   q.Bind(1, after_position);
   int rc;
   while ((rc = q.Step()) == SQLITE_ROW) {
@@ -831,6 +971,8 @@ Status Store::ForEachEvent(std::int64_t after_position,
     e.hlc = static_cast<std::uint64_t>(q.Int(4));
     e.seq = static_cast<std::uint64_t>(q.Int(6));
     e.payload = Json::parse(q.Text(10), nullptr, false);
+    if (m.personal_on())
+      if (Status s = ReadPersonal(q, 11, e); !s.ok()) return s;
     for (auto [col, dst] : {std::pair{2, &e.entity_type}, {5, &e.author.device}, {7, &e.kind}, {8, &e.author.user},
                             {9, &e.author.role}}) {
       auto n = m.NameOf(q.Int(col));
@@ -849,6 +991,21 @@ Result<std::vector<RecordView>> Store::Conflicts() {
     if (v.conflicted()) out.push_back(v);
   });
   if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::vector<RecordKey>> Store::RecordsWithPersonalBefore(std::uint64_t hlc) {
+  auto& m = *impl_;
+  std::vector<RecordKey> out;
+  if (!m.personal_on()) return out;
+  sql::Stmt q = m.db.Prepare(
+      "SELECT DISTINCT n.name, r.eid FROM personal p JOIN events e ON e.pos = p.pos "
+      "JOIN records r ON r.rid = e.rid JOIN names n ON n.nid = r.type WHERE e.hlc <= ?1");
+  q.Bind(1, static_cast<std::int64_t>(std::min<std::uint64_t>(hlc, std::numeric_limits<std::int64_t>::max())));
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) out.push_back({std::string(q.Text(0)), DecodeId(q, 1)});
+  if (rc != SQLITE_DONE) return m.db.ErrorStatus("read personal data");
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -905,6 +1062,15 @@ Status Store::VerifyMaterialized() {
     if (SerializeState(st) != stored[rid])
       return Status::Corruption({"record " + st.type + "/" + st.id + " differs from the fold of its events",
                                  "记录 " + st.type + "/" + st.id + " 与其事件折叠结果不一致"});
+    if (st.purged_through != 0 && m.personal_on()) {
+      m.personal_kept.Bind(1, rid).Bind(2, static_cast<std::int64_t>(std::min<std::uint64_t>(
+                                               st.purged_through, std::numeric_limits<std::int64_t>::max())));
+      const std::int64_t kept = m.personal_kept.Step() == SQLITE_ROW ? m.personal_kept.Int(0) : -1;
+      m.personal_kept.Reset();
+      if (kept != 0)
+        return Status::Corruption({"record " + st.type + "/" + st.id + " keeps personal data its purge removed",
+                                   "记录 " + st.type + "/" + st.id + " 仍保留已清除的个人数据"});
+    }
   }
   if (!m.constraints_on()) return Status::Ok();
   // Recompute every group and its conflicts from the folded states.

@@ -10,6 +10,11 @@
 // An event older than what a record has already folded makes the store
 // re-fold that record alone from its own events; nothing else is touched.
 //
+// Personal data (Draft::personal) is stored beside its event, not in its
+// body. A personal.purged event deletes it on every replica (the file is
+// opened with secure_delete and checkpointed after such a batch, so no copy
+// stays in free pages or the WAL) while the event keeps its digest, and so its hash.
+//
 // After a failed commit the store refuses further writes and keeps
 // reporting that first error until it is reopened, so no write lands on top
 // of a state nobody knows.
@@ -43,7 +48,16 @@ struct Draft {
   std::string entity_id;
   std::string kind;
   Json payload = Json::object();
+  // Personal data (names, phones, document hashes): kept apart from the event
+  // body so that a purge removes it while the event and its hash stay. Null
+  // when the event carries none. See MERGE-RULES.md, "Personal data".
+  Json personal = nullptr;
 };
+
+// The engine event that forgets the personal data of one record's events
+// stamped up to `through_hlc` (kPersonalPurgedKind). Every replica applies it
+// alike; the events and their hashes stay.
+Draft PurgePersonalDraft(const std::string& type, const std::string& id, std::uint64_t through_hlc);
 
 // Which records a batch changed, for the list models of the apps.
 struct ChangeSet {
@@ -52,6 +66,7 @@ struct ChangeSet {
   std::size_t duplicates = 0;      // events it already held
   std::size_t clock_skewed = 0;    // events stamped beyond the skew bound (kept, not followed)
   std::size_t refolded = 0;        // records re-folded because an older event arrived
+  std::size_t purged = 0;          // records re-folded because a personal.purged event arrived
 };
 
 // A draft with its own author, for batches that carry several people's actions
@@ -71,6 +86,7 @@ struct RecordView {
   RecordKey key;
   Json fields;
   std::vector<Conflict> conflicts;  // own fold's and constraints', sorted by id
+  std::uint64_t purged_through = 0;  // personal data of events up to this HLC stamp was purged; 0: never
   bool conflicted() const { return !conflicts.empty(); }
 };
 
@@ -98,7 +114,7 @@ struct StoreOptions {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   static Result<std::unique_ptr<Store>> Open(const std::string& path, StoreOptions options);
   ~Store();
@@ -131,12 +147,16 @@ class Store {
   Status ForEachEvent(std::int64_t after_position, const std::function<bool(std::int64_t pos, const Event&)>& fn);
   // Every record with a conflict mark.
   Result<std::vector<RecordView>> Conflicts();
+  // Records holding personal data of events stamped at or before `hlc`, sorted:
+  // what a retention job purges (one PurgePersonalDraft each).
+  Result<std::vector<RecordKey>> RecordsWithPersonalBefore(std::uint64_t hlc);
 
   // SHA-256 over every record's state and conflict marks in (type, id) order.
   // Two replicas holding the same events agree on it.
   Result<std::string> StateHash();
   // Re-folds every record from its events and recomputes every constraint;
-  // Corruption naming the first record whose stored state differs.
+  // Corruption naming the first record whose stored state differs, or that
+  // still holds personal data its purge removed.
   Status VerifyMaterialized();
   Result<StoreStats> Stats();
 

@@ -1,0 +1,60 @@
+// Helpers shared by the duty area's source files; not part of the public API.
+// Thread safety: free functions; the Store is single-threaded.
+#pragma once
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "directory/directory.h"
+#include "duty/duty.h"
+
+namespace houqin::duty::internal {
+
+// Constraint names.
+inline constexpr std::string_view kRosterConstraint = "duty_roster";
+inline constexpr std::string_view kShiftRecords = "duty_shift_records";
+inline constexpr std::string_view kMonthIndex = "duty_month";
+inline constexpr std::string_view kInboxIndex = "duty_inbox";
+
+// A shift lasts at most this long (our decision): it bounds the roster groups to three days.
+inline constexpr std::int64_t kMaxShiftMinutes = 48 * 60;
+
+std::string Str(const Json& j, const char* key);
+std::int64_t Int(const Json& j, const char* key);
+bool Bool(const Json& j, const char* key);
+std::optional<LocalTime> Time(const Json& j, const char* key);
+std::vector<std::string> Strings(const Json& j, const char* key);
+std::string Trim(std::string_view s);
+bool Contains(const std::vector<std::string>& v, std::string_view x);
+
+Status Missing(const std::string& field, const std::string& en, const std::string& zh);
+Status Bad(std::string field, std::string en, std::string zh);
+Status No(std::string field, std::string en, std::string zh);
+
+std::optional<RecordView> Load(Store& store, std::string_view type, const std::string& id);
+Result<RecordView> LoadShift(Store& store, const std::string& shift_id);
+
+// The Author names a role; the directory must say the user holds it.
+Status ActorHolds(Store& store, const Author& actor);
+// Workflow table, then the role held.
+Status CheckStep(Store& store, const Workflow& wf, std::string_view status, std::string_view kind,
+                 const Author& actor);
+
+// Is `user` an officer or the leader of this shift record?
+bool OnShift(const Json& shift_fields, const std::string& user);
+// The days a [start, end) window touches; an end at midnight does not touch its day.
+std::vector<Date> DaysOf(LocalTime start, LocalTime end);
+bool ShiftIsLive(std::string_view status);
+
+// Checkpoint codes are stored as SHA-256 over the checkpoint id and the code.
+std::string CodeHash(const std::string& checkpoint_id, const std::string& code);
+
+ShiftInfo ToShiftInfo(const RecordView& v);
+PlanInfo ToPlanInfo(const RecordView& v);
+Json PlanJson(const PlanInfo& p);
+PlanInfo PlanFromJson(const Json& j);
+
+}  // namespace houqin::duty::internal
