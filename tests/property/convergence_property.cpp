@@ -60,7 +60,9 @@ std::vector<Draft> MakeDrafts(const Op& op, const std::string& author) {
   const std::string end = op.field % 4 == 3 ? "2026-05-12T18:00" : kTimes[(op.field % 4) + 1];
   const std::string id = std::to_string(op.entity);
   const std::string req = "req-" + id, trip = "trip-" + id;
-  switch (op.kind % 16) {
+  const Json location = {{"area", "office"}, {"building", "1号楼"}, {"floor", "3"}, {"room", "305"}};
+  const std::string job = "job-" + id;
+  switch (op.kind % 21) {
     case 0:
       return {{"user", "u" + id, "user.upserted", {{"name", "User " + std::to_string(op.field)}, {"roles", {"staff"}}}}};
     case 1:
@@ -108,6 +110,27 @@ std::vector<Draft> MakeDrafts(const Op& op, const std::string& author) {
       return {{"car_repair", "repair-" + id, kRepairSteps[op.field % 6],
                {{"car", car}, {"items", {{{"name", "刹车片"}, {"price_fen", 30000 + op.field}}}}, {"reason", "磨损"}}}};
     }
+    case 16:
+      return {{"repair", job, "repair.reported",
+               {{"requester", "u1"}, {"category", "water"}, {"location", location}, {"description", "漏水"},
+                {"urgency", "normal"}, {"photos", Json::array()}, {"at", start}}}};
+    case 17:  // two different sizes offline: a workflow conflict
+      return {{"repair", job, "repair.triaged",
+               {{"size", op.field % 2 ? "large" : "small"}, {"due", end}, {"counted_from", start},
+                {"working_days", op.field % 2 ? 3 : 1}, {"assumed", false}, {"at", start}}}};
+    case 18:  // two coordinators assign different technicians: double_assignment
+      return {{"repair", job, "repair.assigned",
+               {{"technician", op.field % 2 ? "t1" : "t2"}, {"contractor", ""}, {"previous", ""}, {"note", ""},
+                {"at", start}}}};
+    case 19: {  // a cancel crossing a technician's start or done: cancelled_while_worked
+      static const char* kSteps[] = {"repair.started", "repair.done", "repair.cancelled"};
+      return {{"repair", job, kSteps[op.field % 3],
+               {{"technician", "t1"}, {"note", ""}, {"photos", Json::array()}, {"reason", "不需要了"}, {"at", end}}}};
+    }
+    case 20:
+      return {{"repair", job, op.field % 2 ? "repair.confirmed" : "repair.rejected",
+               {{"rating", 1 + op.field % 5}, {"comment", ""}, {"on_behalf", false}, {"reason", "还漏"},
+                {"due", end}, {"counted_from", start}, {"working_days", 1}, {"assumed", false}, {"at", end}}}};
     default:
       return {{"trip", trip, "trip.expense_recorded",
                {{"category", "toll"}, {"amount_fen", 500 * (1 + op.field)}, {"receipt", "R" + id}}}};
@@ -222,7 +245,7 @@ rc::Gen<Action> GenAction() {
         act.b = b;
         return act;
       },
-      rc::gen::inRange(0, 10), rc::gen::inRange(0, 8), rc::gen::inRange(0, 4), rc::gen::inRange(0, 16),
+      rc::gen::inRange(0, 10), rc::gen::inRange(0, 8), rc::gen::inRange(0, 4), rc::gen::inRange(0, 21),
       rc::gen::inRange(0, 12), rc::gen::inRange(0, 8), rc::gen::arbitrary<unsigned>(), rc::gen::inRange(0, 61),
       rc::gen::arbitrary<bool>(), rc::gen::inRange(0, 8), rc::gen::inRange(0, 8));
 }
