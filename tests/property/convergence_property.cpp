@@ -62,7 +62,8 @@ std::vector<Draft> MakeDrafts(const Op& op, const std::string& author) {
   const std::string req = "req-" + id, trip = "trip-" + id;
   const Json location = {{"area", "office"}, {"building", "1号楼"}, {"floor", "3"}, {"room", "305"}};
   const std::string job = "job-" + id;
-  switch (op.kind % 21) {
+  const std::string shift = "s-" + std::to_string(op.field % 2);
+  switch (op.kind % 26) {
     case 0:
       return {{"user", "u" + id, "user.upserted", {{"name", "User " + std::to_string(op.field)}, {"roles", {"staff"}}}}};
     case 1:
@@ -131,6 +132,29 @@ std::vector<Draft> MakeDrafts(const Op& op, const std::string& author) {
       return {{"repair", job, op.field % 2 ? "repair.confirmed" : "repair.rejected",
                {{"rating", 1 + op.field % 5}, {"comment", ""}, {"on_behalf", false}, {"reason", "还漏"},
                 {"due", end}, {"counted_from", start}, {"working_days", 1}, {"assumed", false}, {"at", end}}}};
+    case 21:  // overlapping rosters of one officer: double_rostered
+      return {{"duty_shift", shift, "duty_shift.rostered",
+               {{"site", "hq"}, {"room", "room-1"}, {"date", "2026-05-11"}, {"start", start}, {"end", end},
+                {"officers", {"o" + std::to_string(op.field % 3), "o" + std::to_string((op.field + 1) % 3)}},
+                {"leader", "lead"}, {"at", "2026-05-10T09:00"}}}};
+    case 22:  // entries, duplicates and late entries after a handover
+      return {{"duty_shift", shift, "duty_shift.entry_logged",
+               {{"entry", "e" + std::to_string(op.entity % 3)}, {"category", "routine"},
+                {"text", "巡视" + std::to_string(op.field)}, {"urgent", false}, {"at", start}}}};
+    case 23:  // concurrent edits of one entry
+      return {{"duty_shift", shift, "duty_shift.entry_edited",
+               {{"entry", "e" + std::to_string(op.entity % 3)}, {"base", ""},
+                {"text", "改" + std::to_string(op.field)}, {"at", start}}}};
+    case 24:  // a handover (a second one is a workflow conflict)
+      return {{"duty_shift", shift, "duty_shift.handed_over",
+               {{"outgoing", "o0"}, {"incoming", "o2"}, {"incoming_shift", ""}, {"at", end},
+                {"checklist", {{"room_clean", op.field % 2 == 0}}}, {"checklist_notes", Json::object()},
+                {"remarks", ""}, {"signatures", Json::array()},
+                {"chain", {{"v", 1}, {"head", ""}, {"links", Json::array()}}}}}};
+    case 25:  // a spot check recorded against a roster changed offline
+      return {{"duty_spot_check", "sc-" + id, "duty_spot_check.recorded",
+               {{"shift", shift}, {"officer", "o" + std::to_string(op.field % 3)}, {"present", op.field % 2 == 1},
+                {"regular", false}, {"note", ""}, {"at", start}, {"fine_fen", 5000}, {"fined", {"o0", "o1"}}}}};
     default:
       return {{"trip", trip, "trip.expense_recorded",
                {{"category", "toll"}, {"amount_fen", 500 * (1 + op.field)}, {"receipt", "R" + id}}}};
@@ -245,7 +269,7 @@ rc::Gen<Action> GenAction() {
         act.b = b;
         return act;
       },
-      rc::gen::inRange(0, 10), rc::gen::inRange(0, 8), rc::gen::inRange(0, 4), rc::gen::inRange(0, 21),
+      rc::gen::inRange(0, 10), rc::gen::inRange(0, 8), rc::gen::inRange(0, 4), rc::gen::inRange(0, 26),
       rc::gen::inRange(0, 12), rc::gen::inRange(0, 8), rc::gen::arbitrary<unsigned>(), rc::gen::inRange(0, 61),
       rc::gen::arbitrary<bool>(), rc::gen::inRange(0, 8), rc::gen::inRange(0, 8));
 }
