@@ -107,8 +107,10 @@ Status ReadPersonal(const sql::Stmt& st, int col, Event& e) {
     return Status::Ok();
   }
   e.personal = Json::parse(st.Text(col + 2), nullptr, false);
-  if (!e.personal.is_object()) return Status::Corruption({"stored personal data is damaged", "存储的个人数据已损坏"});
-  e.personal_salt = BytesHex(st.Blob(col + 1));
+  const std::string_view salt = st.Blob(col + 1);
+  if (!e.personal.is_object() || salt.size() != kPersonalSaltBytes)
+    return Status::Corruption({"stored personal data is damaged", "存储的个人数据已损坏"});
+  e.personal_salt = BytesHex(salt);
   return Status::Ok();
 }
 
@@ -220,7 +222,7 @@ Status Store::Impl::Prepare() {
     events_of_record = db.Prepare(
         "SELECT e.id, e.hlc, e.dev, e.seq, e.kind, e.usr, e.role, e.payload, e.pdigest, p.salt, p.data "
         "FROM events e LEFT JOIN personal p ON p.pos = e.pos WHERE e.rid = ?1 ORDER BY e.hlc");
-    personal_insert = db.Prepare("INSERT OR REPLACE INTO personal(pos, salt, data) VALUES(?1, ?2, ?3)");
+    personal_insert = db.Prepare("INSERT INTO personal(pos, salt, data) VALUES(?1, ?2, ?3)");
     personal_purge =
         db.Prepare("DELETE FROM personal WHERE pos IN (SELECT pos FROM events WHERE rid = ?1 AND hlc <= ?2)");
     personal_kept = db.Prepare(
@@ -625,6 +627,7 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, bool
       continue;
     }
     ++cs.inserted;
+    const std::int64_t pos = db.LastInsertRowid();
     if (e.personal.is_object()) {
       // A late copy of an event a purge already covers keeps its digest only.
       auto loaded = Load(*rid);
@@ -636,7 +639,7 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, bool
         auto data = SerializePersonal(e.personal);
         if (!data) return fail(data.status());
         const std::string salt = HexBytes(e.personal_salt);
-        personal_insert.Bind(1, db.LastInsertRowid()).BindBlob(2, salt.data(), salt.size()).Bind(3, *data);
+        personal_insert.Bind(1, pos).BindBlob(2, salt.data(), salt.size()).Bind(3, *data);
         if (personal_insert.Run() != SQLITE_DONE) return fail(db.ErrorStatus("store personal data"));
       }
     }

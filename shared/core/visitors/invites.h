@@ -15,7 +15,8 @@
 //   China time) | u8 party size | 64-byte Ed25519 signature
 // Each string is a tag byte then its bytes: tag 0x00-0x7f = UTF-8 of that length; tag 0x80 =
 // the 16 raw bytes of a canonical UUID. The signature covers "houqin.invite.v1\0" + every byte
-// before it. A UUID invite signed by a UUID device is about 110 bytes, 150 characters.
+// before it. A UUID invite signed by a UUID device, host "alice", site "main": 124 bytes, 166
+// characters (a version-8 QR code in byte mode).
 //
 // Entities (workflow tables DeviceKeyWorkflow(), InviteWorkflow(); merge rules in invites.cpp):
 //   device_key/<device id>  {public_key (base64url), site, owner, label}: enrolled → revoked

@@ -286,7 +286,8 @@ class IndexConstraint final : public Constraint {
   explicit IndexConstraint(std::string_view name) : name_(name) {}
   std::string_view name() const override { return name_; }
   bool IndexOnly() const override { return true; }
-  void Evaluate(const std::string&, const std::vector<const RecordState*>&, std::vector<GroupConflict>&) const override {}
+  void Evaluate(const std::string&, const std::vector<const RecordState*>&,
+                std::vector<GroupConflict>&) const override {}
 
   std::vector<std::string> Groups(const RecordState& r) const override {
     const std::string status = Str(r.fields, "status");
@@ -441,7 +442,8 @@ void BlocklistWarning(const std::vector<std::string>& hits, std::vector<Warning>
 Status CheckNewVisit(Store& store, const Author& actor, const std::string& visit_id) {
   if (Trim(visit_id).empty()) return Missing("visit_id", "the visit id", "来访编号");
   auto existing = Load(store, entity::kVisit, visit_id);
-  return VisitWorkflow().Check(existing ? Str(existing->fields, "status") : std::string(), kind::kCheckedIn, actor.role);
+  return VisitWorkflow().Check(existing ? Str(existing->fields, "status") : std::string(), kind::kCheckedIn,
+                               actor.role);
 }
 
 Status CheckNotice(bool accepted) {
@@ -835,7 +837,8 @@ Result<Command> CheckOutGroup(Store& store, const Author& actor, const std::stri
     auto v = Load(store, entity::kVisit, vid);
     if (!v || Str(v->fields, "status") != "on_site") continue;
     if (Status s = VisitWorkflow().Check("on_site", kind::kCheckedOut, actor.role); !s.ok()) return s;
-    c.drafts.push_back({std::string(entity::kVisit), vid, std::string(kind::kCheckedOut), Json{{"at", now.ToString()}}});
+    c.drafts.push_back(
+        {std::string(entity::kVisit), vid, std::string(kind::kCheckedOut), Json{{"at", now.ToString()}}});
   }
   return c;
 }
