@@ -63,7 +63,8 @@ std::vector<Draft> MakeDrafts(const Op& op, const std::string& author) {
   const Json location = {{"area", "office"}, {"building", "1号楼"}, {"floor", "3"}, {"room", "305"}};
   const std::string job = "job-" + id;
   const std::string shift = "s-" + std::to_string(op.field % 2);
-  switch (op.kind % 26) {
+  const std::string invite = "inv-" + std::to_string(op.entity % 3), visit = "v-" + id;
+  switch (op.kind % 29) {
     case 0:
       return {{"user", "u" + id, "user.upserted", {{"name", "User " + std::to_string(op.field)}, {"roles", {"staff"}}}}};
     case 1:
@@ -155,6 +156,22 @@ std::vector<Draft> MakeDrafts(const Op& op, const std::string& author) {
       return {{"duty_spot_check", "sc-" + id, "duty_spot_check.recorded",
                {{"shift", shift}, {"officer", "o" + std::to_string(op.field % 3)}, {"present", op.field % 2 == 1},
                 {"regular", false}, {"note", ""}, {"at", start}, {"fine_fen", 5000}, {"fined", {"o0", "o1"}}}}};
+    case 26:  // personal data travels apart from the body
+      return {{"visitor_invite", invite, "visitor_invite.created",
+               {{"site", "main"}, {"host", author}, {"organisation", "区教育局"}, {"purpose", "商谈"},
+                {"party_size", 1 + op.field % 3}, {"window_start", start}, {"window_end", end}, {"expires", end},
+                {"single_use", op.field % 4 != 0}, {"signer_device", "dev-0"}, {"token", "AQE"}, {"at", start}},
+               {{"name", "李娜"}, {"phone", "13900001111"}}}};
+    case 27:  // one invite used at two kiosks: invite_reused
+      return {{"visitor_visit", visit, "visitor_visit.checked_in",
+               {{"site", "main"}, {"kind", "invited"}, {"organisation", "区教育局"}, {"host", "u1"},
+                {"routed_to", ""}, {"purpose", ""}, {"party_size", 1}, {"invite", invite},
+                {"invite_single_use", true}, {"invite_signer", "dev-0"}, {"document_kind", ""},
+                {"notice_version", "2026.1"}, {"blocklist", Json::array()}, {"at", start}},
+               {{"name", "李娜"}}}};
+    case 28:  // a purge, sorting before or after the data it covers
+      return {{op.field % 2 ? "visitor_visit" : "visitor_invite", op.field % 2 ? visit : invite, "personal.purged",
+               {{"through", op.field % 3 ? "7fffffffffffffff" : "0000000000000001"}}}};
     default:
       return {{"trip", trip, "trip.expense_recorded",
                {{"category", "toll"}, {"amount_fen", 500 * (1 + op.field)}, {"receipt", "R" + id}}}};
@@ -269,7 +286,7 @@ rc::Gen<Action> GenAction() {
         act.b = b;
         return act;
       },
-      rc::gen::inRange(0, 10), rc::gen::inRange(0, 8), rc::gen::inRange(0, 4), rc::gen::inRange(0, 26),
+      rc::gen::inRange(0, 10), rc::gen::inRange(0, 8), rc::gen::inRange(0, 4), rc::gen::inRange(0, 29),
       rc::gen::inRange(0, 12), rc::gen::inRange(0, 8), rc::gen::arbitrary<unsigned>(), rc::gen::inRange(0, 61),
       rc::gen::arbitrary<bool>(), rc::gen::inRange(0, 8), rc::gen::inRange(0, 8));
 }
