@@ -57,7 +57,24 @@ std::optional<std::uint64_t> PurgedThrough(const Event& e) {
   return through;
 }
 
+std::optional<Refusal> RefusalOf(const Event& e) {
+  if (e.kind != kServerRefusedKind || e.author.role != kServerRole) return std::nullopt;
+  auto str = [&](const char* key) {
+    auto it = e.payload.find(key);
+    return it != e.payload.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  Refusal r{str("event"), str("field"), {str("en"), str("zh")}};
+  if (r.event.empty()) return std::nullopt;
+  return r;
+}
+
 void ApplyEvent(const Domain& domain, RecordState& record, const Event& e) {
+  if (e.kind == kServerRefusedKind) {
+    // Usually already collected by FoldRecord; an incremental apply lands here.
+    if (auto r = RefusalOf(e)) record.refused.emplace(r->event, std::move(*r));
+    return;
+  }
+  if (record.refused.count(e.id) != 0) return;  // the server refused it: kept in the log, folded as absent
   if (e.kind == kPersonalPurgedKind) {
     // A malformed purge is kept in the log and changes nothing.
     if (auto through = PurgedThrough(e)) record.purged_through = std::max(record.purged_through, *through);
@@ -90,8 +107,11 @@ RecordState FoldRecord(const Domain& domain, std::string type, std::string id, s
   r.type = std::move(type);
   r.id = std::move(id);
   // A purge covers the events before it in fold order too (it usually sorts after them).
-  for (const auto& e : events)
+  for (const auto& e : events) {
     if (auto through = PurgedThrough(e)) r.purged_through = std::max(r.purged_through, *through);
+    // A verdict sorts after the event it refuses: collect verdicts first so the event is never folded.
+    if (auto refusal = RefusalOf(e)) r.refused.emplace(refusal->event, std::move(*refusal));
+  }
   for (const auto& e : events) ApplyEvent(domain, r, e);
   return r;
 }

@@ -54,6 +54,23 @@ inline constexpr std::string_view kPersonalPurgedKind = "personal.purged";
 // or a payload without a valid 16-hex-digit "through".
 std::optional<std::uint64_t> PurgedThrough(const Event& e);
 
+// The server's verdict on a pushed event it refused: payload {"event": "<id>",
+// "field": "...", "en": "...", "zh": "..."}, authored with role "server".
+// Every replica folds the record as if the refused event were not there
+// (wherever the verdict sorts), and keeps the refusal for people to read.
+// A verdict not authored by the server role is kept and changes nothing.
+inline constexpr std::string_view kServerRefusedKind = "server.refused";
+inline constexpr std::string_view kServerRole = "server";
+
+struct Refusal {
+  std::string event;  // the refused event's id
+  std::string field;  // what was wrong
+  Text reason;
+  bool operator==(const Refusal&) const = default;
+};
+// The refusal a server.refused event carries; nullopt for any other event.
+std::optional<Refusal> RefusalOf(const Event& e);
+
 struct RecordState {
   std::string type;
   std::string id;
@@ -63,6 +80,8 @@ struct RecordState {
   // The largest `through` of the record's personal.purged events, 0 for none:
   // events up to this stamp are folded without their personal data.
   std::uint64_t purged_through = 0;
+  // Events the server refused, by id: folded as if absent.
+  std::map<std::string, Refusal> refused;
 
   // Adds a conflict unless one with the same id exists already.
   void AddConflict(Conflict c);

@@ -1,4 +1,5 @@
 #include "engine/store.h"
+#include "engine/event_reader.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -66,6 +67,11 @@ std::string SerializeState(const RecordState& r) {
   }
   if (!r.resolved.empty()) j["r"] = r.resolved;
   if (r.purged_through != 0) j["p"] = r.purged_through;
+  if (!r.refused.empty()) {
+    Json x = Json::object();
+    for (const auto& [id, ref] : r.refused) x[id] = Json{{"f", ref.field}, {"en", ref.reason.en}, {"zh", ref.reason.zh}};
+    j["x"] = std::move(x);
+  }
   return j.dump();
 }
 
@@ -81,6 +87,10 @@ void DeserializeState(std::string_view text, RecordState& r) {
     for (const auto& id : *it) r.resolved.insert(id.get<std::string>());
   r.purged_through = 0;
   if (auto it = j.find("p"); it != j.end() && it->is_number_unsigned()) r.purged_through = it->get<std::uint64_t>();
+  r.refused.clear();
+  if (auto it = j.find("x"); it != j.end() && it->is_object())
+    for (const auto& [id, ref] : it->items())
+      r.refused.emplace(id, Refusal{id, ref.value("f", ""), {ref.value("en", ""), ref.value("zh", "")}});
 }
 
 std::string HexBytes(std::string_view hex) {
@@ -145,7 +155,9 @@ struct Store::Impl {
   StoreOptions opt;
   std::string path;
   std::string device_id;
+  std::string seq_key = "next_seq";  // meta key of device_id's sequence
   std::uint64_t next_seq = 1;
+  std::int64_t data_version = -1;     // PRAGMA data_version when this connection last looked
   HybridClock clock;
   int version = 0;
   Status sticky;
@@ -162,7 +174,7 @@ struct Store::Impl {
   std::int64_t next_rid = 1;  // rids of new records are handed out here, inserted at their first save
   sql::Stmt event_insert, events_of_record;
   sql::Stmt group_insert, group_delete, group_members, derived_of_group, derived_delete_group, derived_insert;
-  sql::Stmt meta_set;
+  sql::Stmt meta_set, meta_get, data_version_q;
   sql::Stmt personal_insert, personal_purge, personal_kept;
 
   Impl(StoreOptions o) : opt(o), clock(*o.clock, o.hlc) {}
@@ -185,7 +197,10 @@ struct Store::Impl {
   Status RebuildDerived();
   Result<std::map<std::int64_t, std::vector<Conflict>>> AllDerived();
 
-  Result<ChangeSet> ApplyBatch(const std::vector<Event>& events, bool local);
+  // events[i] is this device's own write iff i >= first_local.
+  Result<ChangeSet> ApplyBatch(const std::vector<Event>& events, std::size_t first_local);
+  Result<bool> Refresh();
+  Status ReadEventRow(const sql::Stmt& q, Event& e);
   Status Commit(const ChangeSet& cs);
   void ForgetCaches() {
     nid_by_name.clear();
@@ -237,6 +252,8 @@ Status Store::Impl::Prepare() {
         "SELECT id, hlc, dev, seq, kind, usr, role, payload FROM events WHERE rid = ?1 ORDER BY hlc");
   }
   meta_set = db.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)");
+  meta_get = db.Prepare("SELECT value FROM meta WHERE key = ?1");
+  data_version_q = db.Prepare("PRAGMA data_version");
   if (!name_find.valid() || !name_insert.valid() || !name_get.valid() || !rid_find.valid() || !record_insert.valid() ||
       !begin.valid() || !commit.valid() || !rollback.valid() || !record_load.valid() || !record_save.valid() || !event_insert.valid() ||
       !events_of_record.valid() || !meta_set.valid())
@@ -298,6 +315,14 @@ Status Store::Impl::LoadMeta() {
     device_id = opt.device_id.empty() ? NewUuidV7(opt.clock->NowMs()) : opt.device_id;
     meta_set.Bind(1, "device_id").Bind(2, device_id);
     if (meta_set.Run() != SQLITE_DONE) return db.ErrorStatus("write device id");
+  }
+  if (!opt.act_as_device.empty() && opt.act_as_device != device_id) {
+    device_id = opt.act_as_device;
+    seq_key = "next_seq:" + device_id;
+    next_seq = 1;
+    meta_get.Bind(1, seq_key);
+    if (meta_get.Step() == SQLITE_ROW) next_seq = static_cast<std::uint64_t>(meta_get.Int(0));
+    meta_get.Reset();
   }
   if (rebuild && constraints_on()) {
     if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
@@ -557,13 +582,19 @@ Status Store::Impl::RebuildDerived() {
   return Status::Ok();
 }
 
-Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, bool local) {
+Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std::size_t first_local) {
   if (!sticky.ok()) return sticky;
+  const bool local = first_local < events.size();
   if (cache.size() > opt.record_cache_limit) {
     cache.clear();
     rid_by_key.clear();
   }
   if (begin.Run() != SQLITE_DONE) return db.ErrorStatus("begin");
+  // Holding the write lock now: if another process wrote, our caches are stale.
+  if (auto outside = Refresh(); !outside) {
+    rollback.Run();
+    return outside.status();
+  }
 
   auto fail = [&](Status s) -> Status {
     rollback.Run();
@@ -644,7 +675,7 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, bool
       }
     }
     pending[*rid].push_back(&e);
-    if (!local && !clock.Observe(e.hlc)) ++cs.clock_skewed;
+    if (static_cast<std::size_t>(&e - events.data()) < first_local && !clock.Observe(e.hlc)) ++cs.clock_skewed;
   }
 
   std::set<GroupKey> dirty_groups;
@@ -657,12 +688,22 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, bool
     std::sort(evs.begin(), evs.end(), [](const Event* a, const Event* b) { return OrderBefore(*a, *b); });
     std::uint64_t purge_through = 0;
     bool purges = false;
-    for (const Event* e : evs)
+    bool verdicts = false;
+    for (const Event* e : evs) {
       if (e->kind == kPersonalPurgedKind) {
         purges = true;
         purge_through = std::max(purge_through, PurgedThrough(*e).value_or(0));
       }
-    if (purges) {
+      // A verdict undoes an event this record may already have folded.
+      if (RefusalOf(*e)) verdicts = true;
+    }
+    if (verdicts && !purges) {
+      auto all = LoadEvents(rid, c.state.type, c.state.id);
+      if (!all) return fail(all.status());
+      c.state = FoldRecord(*opt.domain, c.state.type, c.state.id, std::move(*all));
+      if (c.tip < KeyOf(*evs.back())) c.tip = KeyOf(*evs.back());
+      ++cs.refolded;
+    } else if (purges) {
       // Events folded earlier had their personal data: delete it, then fold them again without.
       purge_through = std::max(purge_through, c.state.purged_through);
       if (personal_on() && purge_through != 0) {
@@ -725,7 +766,7 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, bool
     if (meta_set.Run() != SQLITE_DONE) return fail(db.ErrorStatus("save clock"));
   }
   if (local) {
-    meta_set.Bind(1, "next_seq").Bind(2, static_cast<std::int64_t>(next_seq));
+    meta_set.Bind(1, seq_key).Bind(2, static_cast<std::int64_t>(next_seq));
     if (meta_set.Run() != SQLITE_DONE) return fail(db.ErrorStatus("save sequence"));
   }
   if (commit.Run() != SQLITE_DONE) {
@@ -762,6 +803,29 @@ Result<std::map<std::int64_t, std::vector<Conflict>>> Store::Impl::AllDerived() 
 
 // ---------------------------------------------------------------------------
 
+Result<bool> Store::Impl::Refresh() {
+  if (data_version_q.Step() != SQLITE_ROW) {
+    data_version_q.Reset();
+    return db.ErrorStatus("read data version");
+  }
+  const std::int64_t v = data_version_q.Int(0);
+  data_version_q.Reset();
+  const bool changed = data_version >= 0 && v != data_version;
+  data_version = v;
+  if (!changed) return false;
+  ForgetCaches();
+  // Another writer's clock may be ahead: never stamp behind what is stored.
+  meta_get.Bind(1, "hlc");
+  if (meta_get.Step() == SQLITE_ROW) clock.Observe(static_cast<std::uint64_t>(meta_get.Int(0)));
+  meta_get.Reset();
+  return true;
+}
+
+Draft RefusalDraft(const Event& refused, const Status& why) {
+  return Draft{refused.entity_type, refused.entity_id, std::string(kServerRefusedKind),
+               Json{{"event", refused.id}, {"field", why.field()}, {"en", why.en()}, {"zh", why.zh()}}};
+}
+
 Draft PurgePersonalDraft(const std::string& type, const std::string& id, std::uint64_t through_hlc) {
   return Draft{type, id, std::string(kPersonalPurgedKind), Json{{"through", HlcToHex(through_hlc)}}};
 }
@@ -789,6 +853,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions
   if (Status s = impl->Prepare(); !s.ok()) return s;
   impl->LoadNextRid();
   if (Status s = impl->LoadMeta(); !s.ok()) return s;
+  // The baseline later Refresh() calls compare against.
+  if (auto r = impl->Refresh(); !r) return r.status();
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
@@ -807,9 +873,16 @@ Result<AppendResult> Store::Append(const Author& author, const std::vector<Draft
   return Append(authored);
 }
 
-Result<AppendResult> Store::Append(const std::vector<AuthoredDraft>& drafts) {
+Result<AppendResult> Store::Append(const std::vector<AuthoredDraft>& drafts) { return IngestThenAppend({}, drafts); }
+
+Result<AppendResult> Store::IngestThenAppend(const std::vector<Event>& remote, const std::vector<AuthoredDraft>& drafts) {
+  for (std::size_t i = 0; i < remote.size(); ++i) {
+    if (Status s = ValidateEvent(remote[i]); !s.ok())
+      return Status::Invalid("events[" + std::to_string(i) + "]." + s.field(), s.message());
+  }
   AppendResult out;
-  out.events.reserve(drafts.size());
+  out.events.reserve(remote.size() + drafts.size());
+  out.events = remote;
   const std::uint64_t seq_before = impl_->next_seq;
   const std::uint64_t clock_before = impl_->clock.last();
   auto undo = [&](Status s) {
@@ -818,6 +891,12 @@ Result<AppendResult> Store::Append(const std::vector<AuthoredDraft>& drafts) {
     impl_->clock.Reset(clock_before);
     return s;
   };
+  // Our own stamps follow what another writer of this file stored, and what
+  // we ingest (a verdict sorts after the event it judges).
+  if (!drafts.empty())
+    if (auto outside = impl_->Refresh(); !outside) return outside.status();
+  if (!drafts.empty())
+    for (const Event& e : remote) impl_->clock.Observe(e.hlc);
   const std::int64_t now_ms = impl_->opt.clock->NowMs();
   for (const auto& [author, d] : drafts) {
     Event e;
@@ -845,9 +924,10 @@ Result<AppendResult> Store::Append(const std::vector<AuthoredDraft>& drafts) {
     if (Status s = ValidateEvent(e); !s.ok()) return undo(s);
     out.events.push_back(std::move(e));
   }
-  auto cs = impl_->ApplyBatch(out.events, /*local=*/true);
+  auto cs = impl_->ApplyBatch(out.events, remote.size());
   if (!cs) return undo(cs.status());
   out.changes = std::move(*cs);
+  out.events.erase(out.events.begin(), out.events.begin() + static_cast<std::ptrdiff_t>(remote.size()));
   return out;
 }
 
@@ -856,7 +936,7 @@ Result<ChangeSet> Store::Ingest(const std::vector<Event>& events) {
     if (Status s = ValidateEvent(events[i]); !s.ok())
       return Status::Invalid("events[" + std::to_string(i) + "]." + s.field(), s.message());
   }
-  return impl_->ApplyBatch(events, /*local=*/false);
+  return impl_->ApplyBatch(events, events.size());
 }
 
 Result<std::optional<RecordView>> Store::Get(const std::string& type, const std::string& id) {
@@ -881,7 +961,8 @@ Result<std::optional<RecordView>> Store::Get(const std::string& type, const std:
   }
   auto c = m.Load(rid);
   if (!c) return c.status();
-  RecordView v{{type, id}, (*c)->state.fields, (*c)->state.conflicts, (*c)->state.purged_through};
+  RecordView v{{type, id}, (*c)->state.fields, (*c)->state.conflicts, (*c)->state.purged_through, {}};
+  for (const auto& [eid, r] : (*c)->state.refused) v.refusals.push_back(r);
   if (m.constraints_on()) {
     sql::Stmt q = m.db.Prepare("SELECT body FROM derived_conflicts WHERE rid = ?1 ORDER BY cid");
     q.Bind(1, rid);
@@ -905,7 +986,8 @@ Status Store::ForEachRecord(const std::string& type, const std::function<void(co
     RecordState st;
     DeserializeState(q.Text(3), st);
     RecordView v{{std::string(q.Text(1)), DecodeId(q, 2)}, std::move(st.fields), std::move(st.conflicts),
-                 st.purged_through};
+                 st.purged_through, {}};
+    for (auto& [eid, r] : st.refused) v.refusals.push_back(std::move(r));
     if (auto it = derived->find(q.Int(0)); it != derived->end())
       v.conflicts.insert(v.conflicts.end(), it->second.begin(), it->second.end());
     std::sort(v.conflicts.begin(), v.conflicts.end(),
@@ -951,41 +1033,224 @@ Result<std::vector<Event>> Store::EventsOf(const std::string& type, const std::s
   return m.LoadEvents(rid, type, id);
 }
 
+namespace {
+
+// The columns every event read selects, in this order (ReadEventRow's contract).
+constexpr std::string_view kEventColumns =
+    "e.pos, e.id, r.type, r.eid, e.hlc, e.dev, e.seq, e.kind, e.usr, e.role, e.payload";
+constexpr std::string_view kPersonalColumns = ", e.pdigest, p.salt, p.data";
+constexpr std::string_view kEventJoins = " FROM events e JOIN records r ON r.rid = e.rid";
+constexpr std::string_view kPersonalJoin = " LEFT JOIN personal p ON p.pos = e.pos";
+
+std::string EventQuery(bool personal, std::string_view where) {
+  std::string q = "SELECT ";
+  q += kEventColumns;
+  if (personal) q += kPersonalColumns;
+  q += kEventJoins;
+  if (personal) q += kPersonalJoin;
+  q += " ";
+  q += where;
+  return q;
+}
+
+// Decodes the row of an EventQuery; names are resolved by `name_of`.
+template <typename NameOf>
+Status DecodeEventRow(const sql::Stmt& q, bool personal, NameOf&& name_of, Event& e) {
+  std::string_view idb = q.Blob(1);
+  UuidBytes u{};
+  if (idb.size() != u.size()) return Status::Corruption({"an event id is damaged", "事件ID已损坏"});
+  std::copy(idb.begin(), idb.end(), reinterpret_cast<char*>(u.data()));
+  e.id = UuidToString(u);
+  e.entity_id = DecodeId(q, 3);
+  e.hlc = static_cast<std::uint64_t>(q.Int(4));
+  e.seq = static_cast<std::uint64_t>(q.Int(6));
+  e.payload = Json::parse(q.Text(10), nullptr, false);
+  if (personal)
+    if (Status s = ReadPersonal(q, 11, e); !s.ok()) return s;
+  for (auto [col, dst] : {std::pair{2, &e.entity_type}, {5, &e.author.device}, {7, &e.kind}, {8, &e.author.user},
+                          {9, &e.author.role}}) {
+    auto n = name_of(q.Int(col));
+    if (!n) return n.status();
+    *dst = std::move(*n);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Store::Impl::ReadEventRow(const sql::Stmt& q, Event& e) {
+  return DecodeEventRow(q, personal_on(), [&](std::int64_t nid) { return NameOf(nid); }, e);
+}
+
 Status Store::ForEachEvent(std::int64_t after_position,
                            const std::function<bool(std::int64_t pos, const Event&)>& fn) {
   auto& m = *impl_;
-  sql::Stmt q = m.db.Prepare(
-      m.personal_on()
-          ? "SELECT e.pos, e.id, r.type, r.eid, e.hlc, e.dev, e.seq, e.kind, e.usr, e.role, e.payload, "
-            "e.pdigest, p.salt, p.data FROM events e JOIN records r ON r.rid = e.rid "
-            "LEFT JOIN personal p ON p.pos = e.pos WHERE e.pos > ?1 ORDER BY e.pos"
-          : "SELECT e.pos, e.id, r.type, r.eid, e.hlc, e.dev, e.seq, e.kind, e.usr, e.role, e.payload "
-            "FROM events e JOIN records r ON r.rid = e.rid WHERE e.pos > ?1 ORDER BY e.pos");
+  sql::Stmt q = m.db.Prepare(EventQuery(m.personal_on(), "WHERE e.pos > ?1 ORDER BY e.pos"));
   q.Bind(1, after_position);
   int rc;
   while ((rc = q.Step()) == SQLITE_ROW) {
     Event e;
-    std::string_view idb = q.Blob(1);
-    UuidBytes u{};
-    if (idb.size() != u.size()) return Status::Corruption({"an event id is damaged", "事件ID已损坏"});
-    std::copy(idb.begin(), idb.end(), reinterpret_cast<char*>(u.data()));
-    e.id = UuidToString(u);
-    e.entity_id = DecodeId(q, 3);
-    e.hlc = static_cast<std::uint64_t>(q.Int(4));
-    e.seq = static_cast<std::uint64_t>(q.Int(6));
-    e.payload = Json::parse(q.Text(10), nullptr, false);
-    if (m.personal_on())
-      if (Status s = ReadPersonal(q, 11, e); !s.ok()) return s;
-    for (auto [col, dst] : {std::pair{2, &e.entity_type}, {5, &e.author.device}, {7, &e.kind}, {8, &e.author.user},
-                            {9, &e.author.role}}) {
-      auto n = m.NameOf(q.Int(col));
-      if (!n) return n.status();
-      *dst = *n;
-    }
+    if (Status s = m.ReadEventRow(q, e); !s.ok()) return s;
     if (!fn(q.Int(0), e)) return Status::Ok();
   }
   if (rc != SQLITE_DONE) return m.db.ErrorStatus("read events");
   return Status::Ok();
+}
+
+Result<bool> Store::Refresh() { return impl_->Refresh(); }
+
+Result<std::vector<std::int64_t>> Store::PositionsOf(const std::vector<std::string>& ids) {
+  auto& m = *impl_;
+  std::vector<std::int64_t> out;
+  out.reserve(ids.size());
+  sql::Stmt q = m.db.Prepare("SELECT pos FROM events WHERE id = ?1");
+  for (const auto& id : ids) {
+    const auto u = ParseUuid(id);
+    std::int64_t pos = 0;
+    if (u) {
+      q.BindBlob(1, u->data(), u->size());
+      int rc = q.Step();
+      if (rc == SQLITE_ROW) pos = q.Int(0);
+      else if (rc != SQLITE_DONE) return m.db.ErrorStatus("find event");
+      q.Reset();
+    }
+    out.push_back(pos);
+  }
+  return out;
+}
+
+Result<std::int64_t> Store::LastPosition() {
+  sql::Stmt q = impl_->db.Prepare("SELECT coalesce(max(pos), 0) FROM events");
+  if (q.Step() != SQLITE_ROW) return impl_->db.ErrorStatus("read last position");
+  return q.Int(0);
+}
+
+Result<std::vector<std::pair<std::int64_t, Event>>> Store::OwnEventsAfter(std::int64_t after_position,
+                                                                          std::size_t limit,
+                                                                          std::int64_t* scanned_to) {
+  auto& m = *impl_;
+  std::vector<std::pair<std::int64_t, Event>> out;
+  auto last = LastPosition();
+  if (!last) return last.status();
+  if (scanned_to) *scanned_to = *last;
+  sql::Stmt find = m.db.Prepare("SELECT nid FROM names WHERE name = ?1");
+  find.Bind(1, m.device_id);
+  if (find.Step() != SQLITE_ROW) return out;  // this device never wrote
+  const std::int64_t dev = find.Int(0);
+  sql::Stmt q = m.db.Prepare(EventQuery(m.personal_on(), "WHERE e.pos > ?1 AND e.dev = ?2 ORDER BY e.pos LIMIT ?3"));
+  q.Bind(1, after_position).Bind(2, dev).Bind(3, static_cast<std::int64_t>(limit));
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    Event e;
+    if (Status s = m.ReadEventRow(q, e); !s.ok()) return s;
+    out.emplace_back(q.Int(0), std::move(e));
+  }
+  if (rc != SQLITE_DONE) return m.db.ErrorStatus("read own events");
+  // A full page may stop short of the end: only what was returned is known to be scanned.
+  if (scanned_to && out.size() == limit && limit != 0) *scanned_to = out.back().first;
+  return out;
+}
+
+Result<std::int64_t> Store::CountOwnEventsAfter(std::int64_t after_position) {
+  auto& m = *impl_;
+  sql::Stmt q = m.db.Prepare(
+      "SELECT count(*) FROM events WHERE pos > ?1 AND dev = (SELECT nid FROM names WHERE name = ?2)");
+  q.Bind(1, after_position).Bind(2, m.device_id);
+  if (q.Step() != SQLITE_ROW) return m.db.ErrorStatus("count own events");
+  return q.Int(0);
+}
+
+Result<std::optional<std::string>> Store::GetMeta(const std::string& key) {
+  auto& m = *impl_;
+  m.meta_get.Bind(1, "app." + key);
+  int rc = m.meta_get.Step();
+  std::optional<std::string> out;
+  if (rc == SQLITE_ROW) out = std::string(m.meta_get.Text(0));
+  m.meta_get.Reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return m.db.ErrorStatus("read meta");
+  return out;
+}
+
+Status Store::SetMeta(const std::string& key, const std::string& value) {
+  auto& m = *impl_;
+  if (!m.sticky.ok()) return m.sticky;
+  m.meta_set.Bind(1, "app." + key).Bind(2, value);
+  if (m.meta_set.Run() != SQLITE_DONE) return m.db.ErrorStatus("write meta");
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------
+
+struct EventReader::Impl {
+  sql::Db db;
+  bool personal = false;
+  std::unordered_map<std::int64_t, std::string> names;
+  sql::Stmt at, last, name_get;
+
+  Result<std::string> NameOf(std::int64_t nid) {
+    if (auto it = names.find(nid); it != names.end()) return it->second;
+    name_get.Bind(1, nid);
+    if (name_get.Step() != SQLITE_ROW) {
+      name_get.Reset();
+      return Status::Corruption({"an interned name is missing", "内部名称缺失"});
+    }
+    std::string n(name_get.Text(0));
+    name_get.Reset();
+    names.emplace(nid, n);
+    return n;
+  }
+};
+
+EventReader::EventReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EventReader::~EventReader() = default;
+
+Result<std::unique_ptr<EventReader>> EventReader::Open(const std::string& path) {
+  auto impl = std::make_unique<Impl>();
+  if (Status s = impl->db.Open(path); !s.ok()) return s;
+  sql::Stmt v = impl->db.Prepare("PRAGMA user_version");
+  // The personal table exists from schema 3 on.
+  sql::Stmt has = impl->db.Prepare("SELECT 1 FROM sqlite_schema WHERE name = 'personal'");
+  impl->personal = has.valid() && has.Step() == SQLITE_ROW;
+  impl->at = impl->db.Prepare(EventQuery(impl->personal, "WHERE e.pos = ?1"));
+  impl->last = impl->db.Prepare("SELECT coalesce(max(pos), 0) FROM events");
+  impl->name_get = impl->db.Prepare("SELECT name FROM names WHERE nid = ?1");
+  if (!impl->at.valid() || !impl->last.valid() || !impl->name_get.valid())
+    return Status::Corruption({"not a Houqin database: " + path, "不是后勤数据库: " + path});
+  return std::unique_ptr<EventReader>(new EventReader(std::move(impl)));
+}
+
+Result<std::vector<std::pair<std::int64_t, Event>>> EventReader::ReadAt(const std::vector<std::int64_t>& positions) {
+  auto& m = *impl_;
+  std::vector<std::pair<std::int64_t, Event>> out;
+  out.reserve(positions.size());
+  // One read transaction: every event comes from the same snapshot.
+  if (Status s = m.db.Exec("BEGIN"); !s.ok()) return s;
+  Status failed = Status::Ok();
+  for (std::int64_t pos : positions) {
+    m.at.Bind(1, pos);
+    int rc = m.at.Step();
+    if (rc == SQLITE_ROW) {
+      Event e;
+      failed = DecodeEventRow(m.at, m.personal, [&](std::int64_t nid) { return m.NameOf(nid); }, e);
+      if (failed.ok()) out.emplace_back(pos, std::move(e));
+    } else if (rc != SQLITE_DONE) {
+      failed = m.db.ErrorStatus("read event");
+    }
+    m.at.Reset();
+    if (!failed.ok()) break;
+  }
+  m.db.Exec("COMMIT");
+  if (!failed.ok()) return failed;
+  return out;
+}
+
+Result<std::int64_t> EventReader::LastPosition() {
+  auto& m = *impl_;
+  int rc = m.last.Step();
+  std::int64_t v = rc == SQLITE_ROW ? m.last.Int(0) : 0;
+  m.last.Reset();
+  if (rc != SQLITE_ROW) return m.db.ErrorStatus("read last position");
+  return v;
 }
 
 Result<std::vector<RecordView>> Store::Conflicts() {

@@ -59,6 +59,10 @@ struct Draft {
 // alike; the events and their hashes stay.
 Draft PurgePersonalDraft(const std::string& type, const std::string& id, std::uint64_t through_hlc);
 
+// The server's verdict on `refused` (kServerRefusedKind), naming the field
+// and reason of `why`. Append it with the author role kServerRole.
+Draft RefusalDraft(const Event& refused, const Status& why);
+
 // Which records a batch changed, for the list models of the apps.
 struct ChangeSet {
   std::vector<RecordKey> changed;  // sorted, unique
@@ -87,6 +91,7 @@ struct RecordView {
   Json fields;
   std::vector<Conflict> conflicts;  // own fold's and constraints', sorted by id
   std::uint64_t purged_through = 0;  // personal data of events up to this HLC stamp was purged; 0: never
+  std::vector<Refusal> refusals;     // events the server refused, by event id
   bool conflicted() const { return !conflicts.empty(); }
 };
 
@@ -110,6 +115,10 @@ struct StoreOptions {
   // Tests only: stop migrating at this schema version (0 = latest).
   int schema_version_limit = 0;
   std::size_t record_cache_limit = 8192;
+  // Write as this device instead of the database's own (the admin tool
+  // writing into the server's file): its sequence is kept apart, so two
+  // processes never hand out the same (device, seq). Empty: the database's.
+  std::string act_as_device;
 };
 
 class Store {
@@ -132,6 +141,26 @@ class Store {
   // Remote events (a pulled page, another replica's export): one transaction.
   // A structurally invalid event refuses the whole batch, naming it.
   Result<ChangeSet> Ingest(const std::vector<Event>& events);
+
+  // Remote events and then local drafts (stamped as this device), one
+  // transaction: the server stores a push and its verdicts together.
+  Result<AppendResult> IngestThenAppend(const std::vector<Event>& events, const std::vector<AuthoredDraft>& drafts);
+  // Another process (the admin tool) may write the same file: forgets every
+  // cache when it did since this store last looked. True when it had.
+  Result<bool> Refresh();
+  // Arrival positions of events by id (the server's sequence numbers); 0 for an event not held.
+  Result<std::vector<std::int64_t>> PositionsOf(const std::vector<std::string>& ids);
+  // The highest arrival position, 0 when empty.
+  Result<std::int64_t> LastPosition();
+  // Events this device wrote with position > after_position, in order, at most `limit`
+  // (the outbox). *scanned_to is set to the last position looked at.
+  Result<std::vector<std::pair<std::int64_t, Event>>> OwnEventsAfter(std::int64_t after_position, std::size_t limit,
+                                                                     std::int64_t* scanned_to = nullptr);
+  // How many events this device wrote with position > after_position.
+  Result<std::int64_t> CountOwnEventsAfter(std::int64_t after_position);
+  // Small values the sync client keeps with the data (cursors); keys are free text.
+  Result<std::optional<std::string>> GetMeta(const std::string& key);
+  Status SetMeta(const std::string& key, const std::string& value);
 
   // Called after every committed batch that changed something.
   void SetChangeListener(std::function<void(const ChangeSet&)> listener);
