@@ -1273,9 +1273,11 @@ TEST_F(VisitorsTest, AKioskReadsOnlyWhatItsJobNeeds) {
   const RecordView user{{"user", "alice"},
                         Json{{"name", "Alice"}, {"department", "office"}, {"phone", "13800000000"},
                              {"roles", {"staff"}}},
+                        {},
+                        0,
                         {}};
   EXPECT_EQ(HostDirectoryFields(user), (Json{{"name", "Alice"}, {"department", "office"}}));
-  EXPECT_TRUE(HostDirectoryFields({{"trip", "t"}, Json{{"name", "x"}}, {}}).empty());
+  EXPECT_TRUE(HostDirectoryFields({{"trip", "t"}, Json{{"name", "x"}}, {}, 0, {}}).empty());
   EXPECT_FALSE(token.empty());
 }
 

@@ -1016,6 +1016,18 @@ Result<Command> DisposeCar(Store& store, const Author& actor, const std::string&
   return cmd;
 }
 
+Status CheckCustodian(Store& store, const RecordView& car, const Author& actor) {
+  if (actor.role != role::kDriver) return Status::Ok();
+  // A driver speaks for the car they keep (机动车辆由驾驶员负责保管), not for any car of the fleet.
+  const std::string custodian = Str(car.fields, "custodian_driver");
+  const auto kept_by = custodian.empty() ? std::nullopt : FindDriver(store, custodian);
+  if (!kept_by || kept_by->user_id != actor.user)
+    return Status::Refused("car", {"only the car's custodian driver (or the fleet captain or admin) may report car " +
+                                       car.key.id + " out of or back in service",
+                                   "只有该车的保管驾驶员(或车队队长、管理员)可以报停或恢复车辆 " + car.key.id});
+  return Status::Ok();
+}
+
 Result<Command> SetOutOfService(Store& store, const Author& actor, const std::string& car_id, bool out_of_service,
                                 const std::string& reason, LocalTime now) {
   (void)now;
@@ -1023,15 +1035,7 @@ Result<Command> SetOutOfService(Store& store, const Author& actor, const std::st
   if (!view.ok()) return view.status();
   const std::string_view kind = out_of_service ? car_event::kOutOfService : car_event::kBackInService;
   if (Status s = CarWorkflow().Check(Str(view->fields, "status"), kind, actor.role); !s.ok()) return s;
-  if (actor.role == role::kDriver) {
-    // A driver speaks for the car they keep (机动车辆由驾驶员负责保管), not for any car of the fleet.
-    const std::string custodian = Str(view->fields, "custodian_driver");
-    const auto kept_by = custodian.empty() ? std::nullopt : FindDriver(store, custodian);
-    if (!kept_by || kept_by->user_id != actor.user)
-      return Status::Refused("car", {"only the car's custodian driver (or the fleet captain or admin) may report car " +
-                                         car_id + " out of or back in service",
-                                     "只有该车的保管驾驶员(或车队队长、管理员)可以报停或恢复车辆 " + car_id});
-  }
+  if (Status s = CheckCustodian(store, *view, actor); !s.ok()) return s;
   if (Bool(view->fields, "out_of_service", false) == out_of_service)
     return Status::Refused("out_of_service", out_of_service
                                                  ? Text{"the car is already out of service", "车辆已处于停用状态"}

@@ -235,6 +235,9 @@ Result<Command> DisposeCar(Store& store, const Author& actor, const std::string&
 // Admin or dispatcher for any car; a driver only for the car they keep as its custodian (refused, field "car").
 Result<Command> SetOutOfService(Store& store, const Author& actor, const std::string& car_id, bool out_of_service,
                                 const std::string& reason, LocalTime now);
+// A driver reports only on the car they keep as its custodian (refused, field "car"); other roles pass.
+// Shared by SetOutOfService and the server's verdicts (sync/access.h).
+Status CheckCustodian(Store& store, const RecordView& car, const Author& actor);
 // A reading below the car's last is refused (field "odometer_km"); roles driver, dispatcher, admin.
 Result<Command> RecordOdometer(Store& store, const Author& actor, const std::string& car_id, std::int64_t km,
                                const std::string& trip_id, LocalTime now);

@@ -765,7 +765,8 @@ Status CheckRole(std::string_view entity_type, const std::optional<RecordView>& 
   return wf.Check(record ? Str(record->fields, "status") : std::string(), kind, actor.role);
 }
 
-// A driver acts on their own trips only; the dispatcher on any.
+}  // namespace
+
 Status CheckTripDriver(Store& store, const RecordView& trip, const Author& actor) {
   if (actor.role != role::kDriver) return Status::Ok();
   auto driver = FindDriver(store, Str(trip.fields, "driver"));
@@ -773,6 +774,8 @@ Status CheckTripDriver(Store& store, const RecordView& trip, const Author& actor
   return Status::Refused("driver", {"only the trip's driver or the dispatcher may do this",
                                     "只有本次出车的驾驶员或车队队长可以操作"});
 }
+
+namespace {
 
 Result<RecordView> LoadTrip(Store& store, const std::string& trip_id) {
   auto trip = Load(store, entity::kTrip, trip_id);
@@ -863,19 +866,24 @@ Result<Command> SubmitRequest(Store& store, const Author& actor, const RequestIn
   return cmd;
 }
 
-namespace {
-Result<Command> Decide(Store& store, const Author& actor, const std::string& request_id, std::string_view kind,
-                       const std::string& note, LocalTime now) {
-  auto req = LoadRequest(store, request_id);
-  if (!req.ok()) return req.status();
-  if (Status s = RequestWorkflow().Check(Str(req->fields, "status"), kind, actor.role); !s.ok()) return s;
-  const std::string requester = Str(req->fields, "requester"), department = Str(req->fields, "department");
+Status MayDecideRequest(Store& store, const Json& request_fields, const Author& actor) {
+  const std::string requester = Str(request_fields, "requester"), department = Str(request_fields, "department");
   if (actor.user == requester)
     return Status::Refused("approver", {"you cannot decide on your own car request; your department's approver does",
                                         "不能审批自己的用车申请, 应由分管领导审批"});
   if (!Contains(directory::Approvers(store, department), actor.user))
     return Status::Refused("approver", {actor.user + " is not an approver (分管领导) of department " + department,
                                         actor.user + " 不是部门 " + department + " 的分管领导"});
+  return Status::Ok();
+}
+
+namespace {
+Result<Command> Decide(Store& store, const Author& actor, const std::string& request_id, std::string_view kind,
+                       const std::string& note, LocalTime now) {
+  auto req = LoadRequest(store, request_id);
+  if (!req.ok()) return req.status();
+  if (Status s = RequestWorkflow().Check(Str(req->fields, "status"), kind, actor.role); !s.ok()) return s;
+  if (Status s = MayDecideRequest(store, req->fields, actor); !s.ok()) return s;
   Command cmd;
   cmd.drafts.push_back(
       {std::string(entity::kRequest), request_id, std::string(kind), Json{{"note", note}, {"at", now.ToString()}}});

@@ -65,6 +65,9 @@ Result<Command> SubmitRequest(Store& store, const Author& actor, const RequestIn
 // By one of the department's approvers (directory::Approvers), never the requester.
 Result<Command> ApproveRequest(Store& store, const Author& actor, const std::string& request_id,
                                const std::string& note, LocalTime now);
+// The relation both decisions need (the role is the table's): never the requester, and one of
+// the approvers of the request's department. Shared with the server's verdicts (sync/access.h).
+Status MayDecideRequest(Store& store, const Json& request_fields, const Author& actor);
 Result<Command> RejectRequest(Store& store, const Author& actor, const std::string& request_id,
                               const std::string& reason, LocalTime now);
 // By the requester, before any trip serving it has started. Withdraws it from its planned trips
@@ -116,6 +119,9 @@ Result<Command> CancelTrip(Store& store, const Author& actor, const std::string&
 // (fleet) is written in the same batch. Refused below the car's last reading.
 Result<Command> StartTrip(Store& store, const Author& actor, const std::string& trip_id, std::int64_t odometer_km,
                           LocalTime now);
+// A driver acts on the trips they drive only (the trip's driver record names their user); other
+// roles pass. Refused, field "driver". Shared with the server's verdicts (sync/access.h).
+Status CheckTripDriver(Store& store, const RecordView& trip, const Author& actor);
 // Refused below the trip's starting reading.
 Result<Command> EndTrip(Store& store, const Author& actor, const std::string& trip_id, std::int64_t odometer_km,
                         LocalTime now);

@@ -21,6 +21,7 @@ std::optional<UserInfo> FindUser(Store& store, const std::string& user_id) {
   u.name = f.value("name", "");
   u.department = f.value("department", "");
   u.roles = f.value("roles", std::vector<std::string>{});
+  u.site = f.value("site", "");
   return u;
 }
 
@@ -31,8 +32,12 @@ std::vector<std::string> Approvers(Store& store, const std::string& department_i
 }
 
 Draft UpsertUser(const UserInfo& u) {
-  return {std::string(entity::kUser), u.id, "user.upserted",
+  Draft d{std::string(entity::kUser), u.id, "user.upserted",
           Json{{"name", u.name}, {"department", u.department}, {"roles", u.roles}}};
+  // Optional keys are left out when empty so that records written before they existed hash alike.
+  if (!u.site.empty()) d.payload["site"] = u.site;
+  if (!u.phone.empty()) d.personal = Json{{"phone", u.phone}};
+  return d;
 }
 
 Draft UpsertDepartment(const std::string& id, const std::string& name, const std::vector<std::string>& approvers) {

@@ -3,7 +3,9 @@
 // Users and departments are plain registers folded last-writer-wins
 // (FieldsFold), created by the admin and synced like everything else:
 //   department/<id>: {"name", "approvers": [user ids]}  (分管领导 of the department)
-//   user/<id>:       {"name", "department", "roles": [role names]}
+//   user/<id>:       {"name", "department", "roles": [role names], "site" (optional)}
+//                    personal (Draft::personal, optional): {"phone"} — purgeable, and left out
+//                    of what a kiosk receives (sync::ReceivesPersonal)
 // Thread safety: free functions; the Store they read is single-threaded.
 #pragma once
 
@@ -48,6 +50,9 @@ struct UserInfo {
   std::string name;
   std::string department;
   std::vector<std::string> roles;
+  // Default initializers keep the many {id, name, department, roles} initializers warning-free.
+  std::string site{};   // the site the person works at (duty and visitors scopes); empty: unknown
+  std::string phone{};  // personal data, written apart from the body; FindUser leaves it empty
   bool HasRole(std::string_view r) const;
 };
 

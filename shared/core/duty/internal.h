@@ -45,6 +45,10 @@ Status CheckStep(Store& store, const Workflow& wf, std::string_view status, std:
 
 // Is `user` an officer or the leader of this shift record?
 bool OnShift(const Json& shift_fields, const std::string& user);
+// Refused (field "officer") unless the actor is an officer or the leader of the shift.
+Status OnThisShift(const RecordView& shift, const Author& actor);
+// The refusal of an edit to a log sealed at the handover (field "entry").
+Status Sealed(const RecordView& shift);
 // The days a [start, end) window touches; an end at midnight does not touch its day.
 std::vector<Date> DaysOf(LocalTime start, LocalTime end);
 bool ShiftIsLive(std::string_view status);

@@ -34,17 +34,6 @@ Status CheckText(const std::string& text) {
   return Status::Ok();
 }
 
-Status OnThisShift(const RecordView& shift, const Author& actor) {
-  if (OnShift(shift.fields, actor.user)) return Status::Ok();
-  return No("officer", actor.user + " is not on the roster of shift " + shift.key.id,
-            actor.user + " 不在班次 " + shift.key.id + " 的排班中");
-}
-
-Status Sealed(const RecordView& shift) {
-  return No("entry", "the log of shift " + shift.key.id + " was sealed at the handover; append a note instead",
-            "班次 " + shift.key.id + " 的值班记录已在交接班时封存, 只能追加备注");
-}
-
 const Json* EntryOf(const RecordView& shift, const std::string& entry_id) {
   auto entries = shift.fields.find("entries");
   if (entries == shift.fields.end() || !entries->is_object()) return nullptr;
@@ -111,6 +100,21 @@ std::string EntryWritten(const Json& shift_fields, const std::string& event_id) 
 }
 
 }  // namespace
+
+namespace internal {
+
+Status OnThisShift(const RecordView& shift, const Author& actor) {
+  if (OnShift(shift.fields, actor.user)) return Status::Ok();
+  return No("officer", actor.user + " is not on the roster of shift " + shift.key.id,
+            actor.user + " 不在班次 " + shift.key.id + " 的排班中");
+}
+
+Status Sealed(const RecordView& shift) {
+  return No("entry", "the log of shift " + shift.key.id + " was sealed at the handover; append a note instead",
+            "班次 " + shift.key.id + " 的值班记录已在交接班时封存, 只能追加备注");
+}
+
+}  // namespace internal
 
 // ---------------------------------------------------------------------------
 // Entries, edits, notes

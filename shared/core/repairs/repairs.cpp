@@ -200,6 +200,8 @@ Result<RecordView> LoadLossReport(Store& store, const std::string& id) {
   return std::move(*r);
 }
 
+}  // namespace
+
 // A technician acts only on jobs given to them (or to their company); the coordinator on any.
 Status CheckAssignedTechnician(Store& store, const RecordView& job, const Author& actor) {
   if (actor.role != role::kTechnician) return Status::Ok();
@@ -219,6 +221,8 @@ Status CheckRequester(const RecordView& job, const Author& actor) {
   return No("requester", "only the person who reported it (or the coordinator on their behalf) may do this",
             "只有报修人(或后勤管理科代为)可以操作");
 }
+
+namespace {
 
 int DaysFor(const Rules& rules, std::string_view sz) {
   return sz == size::kLarge ? rules.large_working_days : rules.small_working_days;

@@ -62,6 +62,13 @@ void Register(Domain& domain);
 const Workflow& RepairWorkflow();
 const Workflow& LossReportWorkflow();
 
+// The relations behind the table's roles, shared by the commands and the server's verdicts
+// (sync/access.h). A technician acts only on a job given to them or to their company (refused,
+// field "technician"); other roles pass.
+Status CheckAssignedTechnician(Store& store, const RecordView& job, const Author& actor);
+// The requester, or the coordinator recording a caller's verdict (refused, field "requester").
+Status CheckRequester(const RecordView& job, const Author& actor);
+
 // ---------------------------------------------------------------------------
 // Rules: every number a site may change, with the document's value as default.
 

@@ -215,9 +215,9 @@ InviteSummary ToInviteSummary(const RecordView& v) {
   return s;
 }
 
-bool MayActForHost(const Author& actor) { return actor.role == role::kReception || actor.role == role::kAdmin; }
-
 }  // namespace
+
+bool MayActForHost(const Author& actor) { return actor.role == role::kReception || actor.role == role::kAdmin; }
 
 // ---------------------------------------------------------------------------
 // Workflow tables

@@ -45,6 +45,9 @@ namespace houqin::visitors {
 
 const Workflow& DeviceKeyWorkflow();
 const Workflow& InviteWorkflow();
+// Reception and the admin invite, and cancel invites, on another person's behalf; anyone else
+// only as the host. Shared with the server's verdicts (sync/access.h).
+bool MayActForHost(const Author& actor);
 
 // ---------------------------------------------------------------------------
 // Ed25519 (OpenSSL 3: EVP_PKEY_ED25519, EVP_DigestSign/Verify with a NULL digest)
