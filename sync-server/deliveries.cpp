@@ -1,0 +1,204 @@
+#include "deliveries.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_set>
+
+namespace houqin::server {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS srv_deliveries(
+  scope TEXT NOT NULL, dseq INTEGER NOT NULL, pos INTEGER NOT NULL, last_day INTEGER,
+  PRIMARY KEY(scope, dseq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS srv_record_scopes(
+  type TEXT NOT NULL, id TEXT NOT NULL, scope TEXT NOT NULL, PRIMARY KEY(type, id, scope)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS srv_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+)sql";
+
+Status CreateTables(sql::Db& db) {
+  if (Status s = db.Exec("PRAGMA journal_mode = WAL"); !s.ok()) return s;
+  return db.Exec(kSchema);
+}
+
+std::int64_t ReadMeta(sql::Db& db, const char* key, std::int64_t fallback) {
+  sql::Stmt s = db.Prepare("SELECT value FROM srv_meta WHERE key = ?");
+  s.Bind(1, std::string_view(key));
+  return s.Step() == SQLITE_ROW ? s.Int(0) : fallback;
+}
+
+}  // namespace
+
+Status OpenReadConnection(sql::Db& db, const std::string& db_path) {
+  if (Status s = db.Open(db_path); !s.ok()) return s;
+  return CreateTables(db);
+}
+
+DeliveryIndex::~DeliveryIndex() = default;
+
+Result<std::unique_ptr<DeliveryIndex>> DeliveryIndex::Open(const std::string& db_path) {
+  std::unique_ptr<DeliveryIndex> index(new DeliveryIndex());
+  if (Status s = index->db_.Open(db_path); !s.ok()) return s;
+  if (Status s = CreateTables(index->db_); !s.ok()) return s;
+  // The index can always be rebuilt from the events past indexed_through, so
+  // its commits need not wait for the disk like the Store's do.
+  if (Status s = index->db_.Exec("PRAGMA synchronous = NORMAL"); !s.ok()) return s;
+  index->indexed_through_ = ReadMeta(index->db_, "indexed_through", 0);
+  index->next_dseq_ = ReadMeta(index->db_, "next_dseq", 1);
+  return index;
+}
+
+Result<std::size_t> DeliveryIndex::IndexNew(Store& store) {
+  // Which records the new events touch, in the order of their first new event.
+  std::vector<RecordKey> order;
+  std::map<RecordKey, std::vector<std::int64_t>> new_positions;
+  std::int64_t through = indexed_through_;
+  Status walk = store.ForEachEvent(indexed_through_, [&](std::int64_t pos, const Event& e) {
+    RecordKey key{e.entity_type, e.entity_id};
+    auto [it, inserted] = new_positions.try_emplace(key);
+    if (inserted) order.push_back(key);
+    it->second.push_back(pos);
+    through = pos;
+    return true;
+  });
+  if (!walk.ok()) return walk;
+  if (order.empty()) return std::size_t{0};
+
+  if (Status s = db_.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  auto fail = [&](Status s) -> Result<std::size_t> {
+    (void)db_.Exec("ROLLBACK");
+    return s;
+  };
+  sql::Stmt known = db_.Prepare("SELECT scope FROM srv_record_scopes WHERE type = ? AND id = ?");
+  sql::Stmt remember = db_.Prepare("INSERT OR IGNORE INTO srv_record_scopes(type, id, scope) VALUES(?,?,?)");
+  sql::Stmt deliver = db_.Prepare("INSERT INTO srv_deliveries(scope, dseq, pos, last_day) VALUES(?,?,?,?)");
+  std::int64_t dseq = next_dseq_;
+  std::size_t indexed = 0;
+  for (const RecordKey& key : order) {
+    auto view = store.Get(key.type, key.id);
+    if (!view.ok()) return fail(view.status());
+    RecordView record;
+    if (view->has_value()) {
+      record = std::move(**view);
+    } else {
+      record.key = key;
+      record.fields = Json::object();
+    }
+    const std::vector<sync::ScopeKey> scopes = sync::RecordScopes(store, record);
+
+    std::set<std::string> had;
+    known.Bind(1, key.type).Bind(2, key.id);
+    while (known.Step() == SQLITE_ROW) had.emplace(known.Text(0));
+    known.Reset();
+
+    std::vector<std::int64_t> history;  // every position of the record, fetched once if a key is new
+    const std::vector<std::int64_t>& fresh = new_positions[key];
+    indexed += fresh.size();
+    for (const sync::ScopeKey& scope : scopes) {
+      const bool is_new = !had.contains(scope.key);
+      if (is_new && history.empty()) {
+        auto events = store.EventsOf(key.type, key.id);
+        if (!events.ok()) return fail(events.status());
+        std::vector<std::string> ids;
+        ids.reserve(events->size());
+        for (const Event& e : *events) ids.push_back(e.id);
+        auto positions = store.PositionsOf(ids);
+        if (!positions.ok()) return fail(positions.status());
+        for (std::int64_t p : *positions)
+          if (p > 0) history.push_back(p);
+        std::sort(history.begin(), history.end());
+        history.erase(std::unique(history.begin(), history.end()), history.end());
+      }
+      const std::vector<std::int64_t>& rows = is_new ? history : fresh;
+      for (std::int64_t pos : rows) {
+        deliver.Bind(1, scope.key).Bind(2, dseq++).Bind(3, pos);
+        if (scope.last_day) {
+          deliver.Bind(4, scope.last_day->DaysSinceEpoch());
+        } else {
+          deliver.BindNull(4);
+        }
+        if (deliver.Run() != SQLITE_DONE) return fail(db_.ErrorStatus("index deliveries"));
+        deliver.Reset();
+      }
+      if (is_new) {
+        remember.Bind(1, key.type).Bind(2, key.id).Bind(3, scope.key);
+        if (remember.Run() != SQLITE_DONE) return fail(db_.ErrorStatus("index record scopes"));
+        remember.Reset();
+      }
+    }
+  }
+  sql::Stmt meta = db_.Prepare("INSERT OR REPLACE INTO srv_meta(key, value) VALUES(?, ?)");
+  meta.Bind(1, std::string_view("indexed_through")).Bind(2, through);
+  if (meta.Run() != SQLITE_DONE) return fail(db_.ErrorStatus("index meta"));
+  meta.Reset();
+  meta.Bind(1, std::string_view("next_dseq")).Bind(2, dseq);
+  if (meta.Run() != SQLITE_DONE) return fail(db_.ErrorStatus("index meta"));
+  if (Status s = db_.Exec("COMMIT"); !s.ok()) return fail(s);
+  indexed_through_ = through;
+  next_dseq_ = dseq;
+  return indexed;
+}
+
+Status DeliveryIndex::Checkpoint() { return db_.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
+
+Result<PullPage> ReadPage(sql::Db& db, const std::vector<sync::ReadScope>& scopes, std::int64_t after, int limit,
+                          std::int64_t today_days) {
+  struct Row {
+    std::int64_t dseq, pos;
+    bool skip;
+  };
+  PullPage page;
+  page.cursor = after;
+  // One read transaction, so that every scope is read at the same snapshot.
+  if (Status s = db.Exec("BEGIN"); !s.ok()) return s;
+  std::vector<Row> rows;
+  // A scope that filled its limit may hold more past its last row: nothing
+  // beyond the smallest such row is known to be complete.
+  std::int64_t complete_through = INT64_MAX;
+  sql::Stmt q = db.Prepare(
+      "SELECT dseq, pos, last_day FROM srv_deliveries WHERE scope = ? AND dseq > ? ORDER BY dseq LIMIT ?");
+  if (!q.valid()) {
+    Status s = db.ErrorStatus("read deliveries");
+    (void)db.Exec("ROLLBACK");
+    return s;
+  }
+  for (const sync::ReadScope& scope : scopes) {
+    q.Bind(1, scope.key).Bind(2, after).Bind(3, static_cast<std::int64_t>(limit));
+    int n = 0;
+    std::int64_t last = 0;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      const bool expired = scope.bounded && !q.IsNull(2) && q.Int(2) < today_days - 1;
+      rows.push_back({q.Int(0), q.Int(1), expired});
+      last = q.Int(0);
+      ++n;
+    }
+    q.Reset();
+    if (rc != SQLITE_DONE) {
+      Status s = db.ErrorStatus("read deliveries");
+      (void)db.Exec("ROLLBACK");
+      return s;
+    }
+    if (n >= limit) complete_through = std::min(complete_through, last);
+  }
+  (void)db.Exec("COMMIT");
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.dseq < b.dseq; });
+  std::unordered_set<std::int64_t> seen;
+  int taken = 0;
+  for (const Row& row : rows) {
+    if (row.dseq > complete_through || taken >= limit) {
+      page.more = true;
+      break;
+    }
+    ++taken;
+    page.cursor = row.dseq;
+    if (!row.skip && seen.insert(row.pos).second) page.positions.push_back(row.pos);
+  }
+  if (complete_through != INT64_MAX) page.more = true;
+  return page;
+}
+
+}  // namespace houqin::server

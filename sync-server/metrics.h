@@ -1,0 +1,43 @@
+// Counters for GET /metrics in the Prometheus text format (version 0.0.4).
+//
+// Thread safety: every method may be called from any thread.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace houqin::server {
+
+class Metrics {
+ public:
+  // `route` is a known path or "other", so that scanners cannot grow the label set.
+  void CountRequest(std::string_view route, int status);
+  void ObservePush(double latency_ms, std::size_t accepted, std::size_t refused, std::size_t duplicates);
+  void SeenDevice(const std::string& device_id, std::int64_t now_ms);
+  void WaitStarted() { ++waits_; }
+  void WaitEnded() { --waits_; }
+  int waits() const { return waits_.load(); }
+
+  std::string Render(std::int64_t now_ms);
+
+  // Upper bounds of the push latency histogram, milliseconds.
+  static constexpr std::array<double, 12> kLatencyBucketsMs = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
+
+ private:
+  std::mutex mutex_;
+  std::map<std::pair<std::string, int>, std::uint64_t> requests_;
+  std::unordered_map<std::string, std::int64_t> last_seen_;
+  std::array<std::uint64_t, kLatencyBucketsMs.size()> latency_buckets_{};
+  std::uint64_t latency_count_ = 0;
+  double latency_sum_ms_ = 0;
+  std::uint64_t pushes_ = 0, accepted_ = 0, refused_ = 0, duplicates_ = 0;
+  std::atomic<int> waits_{0};
+};
+
+}  // namespace houqin::server

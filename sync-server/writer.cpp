@@ -1,0 +1,278 @@
+#include "writer.h"
+
+#include <unordered_map>
+#include <unordered_set>
+
+#include "log.h"
+#include "sync/access.h"
+
+namespace houqin::server {
+
+std::uint64_t Notifier::generation() const {
+  std::lock_guard lock(mutex_);
+  return generation_;
+}
+
+void Notifier::Bump() {
+  {
+    std::lock_guard lock(mutex_);
+    ++generation_;
+  }
+  cv_.notify_all();
+}
+
+void Notifier::Shutdown() {
+  {
+    std::lock_guard lock(mutex_);
+    shutdown_ = true;
+  }
+  cv_.notify_all();
+}
+
+bool Notifier::shut_down() const {
+  std::lock_guard lock(mutex_);
+  return shutdown_;
+}
+
+bool Notifier::WaitChange(std::uint64_t seen, std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  cv_.wait_until(lock, deadline, [&] { return generation_ != seen || shutdown_; });
+  return generation_ != seen;
+}
+
+std::optional<directory::UserInfo> DirectorySnapshot::Find(const std::string& user) const {
+  std::lock_guard lock(mutex_);
+  auto it = users_.find(user);
+  if (it == users_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> DirectorySnapshot::SiteOf(const std::string& user) const {
+  std::lock_guard lock(mutex_);
+  auto it = sites_.find(user);
+  if (it == sites_.end()) return std::nullopt;
+  return it->second;
+}
+
+void DirectorySnapshot::Replace(std::map<std::string, directory::UserInfo> users,
+                                std::map<std::string, std::string> sites) {
+  std::lock_guard lock(mutex_);
+  users_ = std::move(users);
+  sites_ = std::move(sites);
+}
+
+Result<std::unique_ptr<Writer>> Writer::Start(const std::string& db_path, const Domain* domain, Dependencies deps) {
+  std::unique_ptr<Writer> w(new Writer());
+  w->deps_ = deps;
+  StoreOptions options;
+  options.domain = domain;
+  options.synchronous_full = true;
+  auto store = Store::Open(db_path, options);
+  if (!store) return store.status();
+  w->store_ = std::move(*store);
+  auto index = DeliveryIndex::Open(db_path);
+  if (!index) return index.status();
+  w->index_ = std::move(*index);
+  if (Status s = w->ReloadDirectory(); !s.ok()) return s;
+  auto indexed = w->index_->IndexNew(*w->store_);
+  if (!indexed) return indexed.status();
+  if (*indexed > 0) Log("info", "indexed deliveries of stored events", {{"events", *indexed}});
+  auto last = w->store_->LastPosition();
+  if (!last) return last.status();
+  w->last_position_ = *last;
+  w->thread_ = std::thread([raw = w.get()] { raw->Run(); });
+  return w;
+}
+
+Writer::~Writer() { Stop(); }
+
+std::future<PushOutcome> Writer::Submit(sync::DeviceIdentity identity, std::vector<Event> events,
+                                        std::chrono::steady_clock::time_point received) {
+  Batch batch{std::move(identity), std::move(events), received, {}};
+  std::future<PushOutcome> result = batch.promise.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      batch.promise.set_value(
+          {Status::Io({"the server is shutting down", "服务器正在关闭"}), {}});
+      return result;
+    }
+    queue_.push_back(std::move(batch));
+  }
+  cv_.notify_one();
+  return result;
+}
+
+void Writer::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (store_) {
+    store_.reset();
+    if (Status s = index_->Checkpoint(); !s.ok()) Log("warn", "checkpoint failed", {{"error", s.ToString()}});
+  }
+}
+
+void Writer::Run() {
+  // Outside writes (the admin tool) are looked for this often when no push comes.
+  constexpr auto kIdleRefresh = std::chrono::milliseconds(500);
+  for (;;) {
+    std::vector<Batch> group;
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait_for(lock, kIdleRefresh, [&] { return !queue_.empty() || stopping_; });
+      std::size_t events = 0;
+      while (!queue_.empty() && (group.empty() || events + queue_.front().events.size() <= kMaxGroupEvents)) {
+        events += queue_.front().events.size();
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      if (group.empty() && stopping_) return;
+    }
+    if (!group.empty()) {
+      ProcessGroup(group);
+      continue;
+    }
+    auto refreshed = store_->Refresh();
+    if (!refreshed) {
+      Log("error", "store refresh failed", {{"error", refreshed.status().ToString()}});
+    } else if (*refreshed) {
+      AfterChange(true);
+    }
+  }
+}
+
+Status Writer::ReloadDirectory() {
+  std::map<std::string, directory::UserInfo> users;
+  std::map<std::string, std::string> sites;
+  Status walk = store_->ForEachRecord(std::string(entity::kUser), [&](const RecordView& view) {
+    directory::UserInfo u;
+    u.id = view.key.id;
+    u.name = view.fields.value("name", "");
+    u.department = view.fields.value("department", "");
+    if (auto it = view.fields.find("roles"); it != view.fields.end() && it->is_array())
+      for (const Json& r : *it)
+        if (r.is_string()) u.roles.push_back(r.get<std::string>());
+    if (auto it = view.fields.find("site"); it != view.fields.end() && it->is_string())
+      sites[u.id] = it->get<std::string>();
+    users.emplace(u.id, std::move(u));
+  });
+  if (!walk.ok()) return walk;
+  deps_.directory->Replace(std::move(users), std::move(sites));
+  return Status::Ok();
+}
+
+void Writer::AfterChange(bool directory_changed) {
+  if (directory_changed) {
+    if (Status s = ReloadDirectory(); !s.ok()) Log("error", "directory reload failed", {{"error", s.ToString()}});
+  }
+  auto indexed = index_->IndexNew(*store_);
+  if (!indexed) Log("error", "delivery indexing failed", {{"error", indexed.status().ToString()}});
+  if (auto last = store_->LastPosition(); last.ok()) last_position_ = *last;
+  deps_.notifier->Bump();
+}
+
+void Writer::ProcessGroup(std::vector<Batch>& group) {
+  auto fail_all = [&](const Status& s) {
+    Log("error", "push group failed", {{"error", s.ToString()}, {"batches", group.size()}});
+    for (Batch& b : group) b.promise.set_value({s, {}});
+  };
+  auto refreshed = store_->Refresh();
+  if (!refreshed) return fail_all(refreshed.status());
+
+  std::vector<std::string> ids;
+  for (const Batch& b : group)
+    for (const Event& e : b.events) ids.push_back(e.id);
+  auto held_positions = store_->PositionsOf(ids);
+  if (!held_positions) return fail_all(held_positions.status());
+  std::unordered_set<std::string> held;
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if ((*held_positions)[i] > 0) held.insert(ids[i]);
+
+  // Earlier accepted events of other batches of this group, by record: the
+  // state a later event is judged against, as if the batches had committed one by one.
+  std::map<RecordKey, std::vector<Event>> group_earlier;
+  std::unordered_set<std::string> new_in_group;
+  std::vector<Event> to_ingest;
+  std::vector<AuthoredDraft> verdicts;
+  std::vector<std::vector<PushAck>> acks(group.size());
+  for (std::size_t b = 0; b < group.size(); ++b) {
+    Batch& batch = group[b];
+    std::vector<Event> batch_earlier;
+    for (const Event& e : batch.events) {
+      PushAck ack;
+      ack.id = e.id;
+      if (held.contains(e.id) || new_in_group.contains(e.id)) {
+        ack.duplicate = true;
+        acks[b].push_back(std::move(ack));
+        continue;
+      }
+      new_in_group.insert(e.id);
+      std::vector<Event> earlier = batch_earlier;
+      if (auto it = group_earlier.find(RecordKey{e.entity_type, e.entity_id}); it != group_earlier.end())
+        earlier.insert(earlier.end(), it->second.begin(), it->second.end());
+      Status verdict = sync::AuthorizeEvent(*store_, batch.identity, e, earlier);
+      if (verdict.ok()) {
+        batch_earlier.push_back(e);
+      } else {
+        AuthoredDraft draft;
+        draft.author = Author{std::string(kServerRole), std::string(kServerRole), ""};
+        draft.draft = RefusalDraft(e, verdict);
+        verdicts.push_back(std::move(draft));
+        ack.refused = Refusal{e.id, verdict.field(), verdict.message()};
+      }
+      to_ingest.push_back(e);
+      acks[b].push_back(std::move(ack));
+    }
+    for (Event& e : batch_earlier) group_earlier[RecordKey{e.entity_type, e.entity_id}].push_back(std::move(e));
+  }
+
+  bool directory_changed = *refreshed;
+  if (!to_ingest.empty()) {
+    auto committed = store_->IngestThenAppend(to_ingest, verdicts);
+    if (!committed) return fail_all(committed.status());
+    for (const RecordKey& k : committed->changes.changed)
+      if (k.type == entity::kUser || k.type == entity::kDepartment) directory_changed = true;
+  }
+
+  // Every id now has its first position, whether stored now or before.
+  auto positions = store_->PositionsOf(ids);
+  if (!positions) return fail_all(positions.status());
+  std::unordered_map<std::string, std::int64_t> position_of;
+  for (std::size_t i = 0; i < ids.size(); ++i) position_of.emplace(ids[i], (*positions)[i]);
+  // A re-sent event that was refused the first time is answered the same way.
+  for (std::size_t b = 0; b < group.size(); ++b)
+    for (std::size_t i = 0; i < acks[b].size(); ++i) {
+      PushAck& ack = acks[b][i];
+      ack.position = position_of[ack.id];
+      if (!ack.duplicate) continue;
+      const Event& e = group[b].events[i];
+      auto view = store_->Get(e.entity_type, e.entity_id);
+      if (view.ok() && view->has_value())
+        for (const Refusal& r : (*view)->refusals)
+          if (r.event == e.id) ack.refused = r;
+    }
+
+  if (!to_ingest.empty() || *refreshed) AfterChange(directory_changed);
+
+  const auto now = std::chrono::steady_clock::now();
+  for (std::size_t b = 0; b < group.size(); ++b) {
+    const double ms = std::chrono::duration<double, std::milli>(now - group[b].received).count();
+    std::size_t batch_refused = 0, batch_dups = 0;
+    for (const PushAck& a : acks[b]) {
+      if (a.duplicate) {
+        ++batch_dups;
+      } else if (a.refused) {
+        ++batch_refused;
+      }
+    }
+    deps_.metrics->ObservePush(ms, acks[b].size() - batch_refused - batch_dups, batch_refused, batch_dups);
+    group[b].promise.set_value({Status::Ok(), std::move(acks[b])});
+  }
+}
+
+}  // namespace houqin::server
