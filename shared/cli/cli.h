@@ -45,5 +45,7 @@ int Verify(const Args& args);
 int VerifyDuty(const Args& args);
 int Deadline(const Args& args);
 int Calendar(const Args& args);
+// houqin admin --data DIR ...: the sync server's administration (admin_commands.cpp).
+int Admin(const Args& args);
 
 }  // namespace houqin::cli

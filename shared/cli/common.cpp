@@ -53,7 +53,8 @@ int Usage(std::ostream& out) {
          "  deadline --reported \"YYYY-MM-DD HH:MM\" --size small|large [--calendar FILE] [--db FILE]\n"
          "                                        a repair's due time on the working-day calendar, then how it was counted\n"
          "  calendar [--year YYYY] [--calendar FILE]\n"
-         "                                        the year's holidays and swapped working days (exit 1: no data)\n";
+         "                                        the year's holidays and swapped working days (exit 1: no data)\n"
+         "  admin --data DIR <command> ...        the sync server's administration (`houqin admin` lists its commands)\n";
   return 2;
 }
 

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
       {"state", State}, {"merge", Merge},       {"events", Events},         {"verify", Verify},
       {"verify-duty", VerifyDuty},
       {"deadline", Deadline}, {"calendar", Calendar},
+      {"admin", Admin},
   };
   if (command == "help" || command == "--help" || command == "-h") return Usage(std::cout), 0;
   auto it = kCommands.find(command);
