@@ -47,5 +47,7 @@ int Deadline(const Args& args);
 int Calendar(const Args& args);
 // houqin admin --data DIR ...: the sync server's administration (admin_commands.cpp).
 int Admin(const Args& args);
+// houqin device ...: enroll, sync and inspect a device store over the sync client (device_commands.cpp).
+int Device(const Args& args);
 
 }  // namespace houqin::cli

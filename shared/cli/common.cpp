@@ -54,7 +54,8 @@ int Usage(std::ostream& out) {
          "                                        a repair's due time on the working-day calendar, then how it was counted\n"
          "  calendar [--year YYYY] [--calendar FILE]\n"
          "                                        the year's holidays and swapped working days (exit 1: no data)\n"
-         "  admin --data DIR <command> ...        the sync server's administration (`houqin admin` lists its commands)\n";
+         "  admin --data DIR <command> ...        the sync server's administration (`houqin admin` lists its commands)\n"
+         "  device enroll|sync|status --db FILE   a device on the command line: enroll with a code, sync, show status\n";
   return 2;
 }
 

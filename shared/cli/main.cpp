@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
       {"demo", Demo},   {"validate", Validate}, {"restricted", Restricted}, {"apply", Apply},
       {"state", State}, {"merge", Merge},       {"events", Events},         {"verify", Verify},
       {"verify-duty", VerifyDuty},
-      {"deadline", Deadline}, {"calendar", Calendar},
+      {"deadline", Deadline}, {"device", Device}, {"calendar", Calendar},
       {"admin", Admin},
   };
   if (command == "help" || command == "--help" || command == "-h") return Usage(std::cout), 0;
