@@ -15,6 +15,9 @@ namespace houqin {
 namespace {
 
 using namespace cars;
+using testing::AllEvents;
+using testing::ExchangeAll;
+using testing::ExpectConverged;
 
 LocalTime At(const char* text) { return *LocalTime::Parse(text); }
 Date D(const char* text) { return *Date::Parse(text); }
@@ -39,39 +42,8 @@ std::vector<std::string> Codes(const std::vector<Warning>& ws) {
   return out;
 }
 
-struct FleetTest : ::testing::Test {
-  FleetTest() : domain(MakeDomain()) { store = Open("a.db", "dev-a"); }
-
-  std::unique_ptr<Store> Open(const std::string& name, const std::string& device) {
-    StoreOptions o;
-    o.domain = domain.get();
-    o.clock = &clock;
-    o.device_id = device;
-    auto s = Store::Open(dir.File(name), o);
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
-    return s.ok() ? std::move(*s) : nullptr;
-  }
-
-  static std::vector<Event> All(Store& s) {
-    std::vector<Event> out;
-    EXPECT_TRUE(s.ForEachEvent(0, [&](std::int64_t, const Event& e) {
-                   out.push_back(e);
-                   return true;
-                 }).ok());
-    return out;
-  }
-  static void Exchange(Store& a, Store& b) {
-    auto from_a = All(a), from_b = All(b);
-    ASSERT_TRUE(b.Ingest(from_a).ok());
-    ASSERT_TRUE(a.Ingest(from_b).ok());
-  }
-  static void ExpectConverged(Store& a, Store& b) {
-    auto ha = a.StateHash(), hb = b.StateHash();
-    ASSERT_TRUE(ha.ok() && hb.ok());
-    EXPECT_EQ(*ha, *hb);
-    EXPECT_TRUE(a.VerifyMaterialized().ok()) << a.VerifyMaterialized().ToString();
-    EXPECT_TRUE(b.VerifyMaterialized().ok()) << b.VerifyMaterialized().ToString();
-  }
+struct FleetTest : testing::DomainTest {
+  FleetTest() { store = Open("a.db", "dev-a"); }
 
   // Runs a command that must pass and returns its warnings.
   std::vector<Warning> Run(const Author& who, const Result<Command>& cmd, Store* on = nullptr) {
@@ -128,9 +100,6 @@ struct FleetTest : ::testing::Test {
     return c.value_or(CarFile{});
   }
 
-  std::unique_ptr<Domain> domain;
-  ManualClock clock;
-  testing::TempDir dir;
   std::unique_ptr<Store> store;
   Author admin{"u-admin", "admin", ""};
   Author dispatcher{"u-captain", "dispatcher", ""};
@@ -341,13 +310,13 @@ TEST_F(FleetTest, WorkflowTableNamesEveryStep) {
 TEST_F(FleetTest, EditsAreLastWriterWinsPerField) {
   AddCar("car-1", "京A12345");
   auto b = Open("b.db", "dev-b");
-  Exchange(*store, *b);
+  ExchangeAll(*store, *b);
   // Offline: device A edits the model and seats, device B (later) the model and the fuel norm.
   Run(admin, UpdateCar(*store, admin, "car-1", {.model = "A's model", .seats = 7}, now));
   clock.Advance(1000);
   Run(dispatcher, UpdateCar(*b, dispatcher, "car-1", {.model = "B's model", .fuel_norm_ml_per_100km = 9000}, now),
       b.get());
-  Exchange(*store, *b);
+  ExchangeAll(*store, *b);
   ExpectConverged(*store, *b);
   const CarFile f = Car("car-1");
   EXPECT_EQ(f.model, "B's model");
@@ -359,11 +328,11 @@ TEST_F(FleetTest, EditsAreLastWriterWinsPerField) {
 TEST_F(FleetTest, EditArrivingAfterDisposalIsKeptAsWorkflowConflict) {
   AddCar("car-1", "京A12345");
   auto b = Open("b.db", "dev-b");
-  Exchange(*store, *b);
+  ExchangeAll(*store, *b);
   Run(admin, DisposeCar(*store, admin, "car-1", "scrap", "", now));
   clock.Advance(1000);
   Run(dispatcher, UpdateCar(*b, dispatcher, "car-1", {.model = "edited offline"}, now), b.get());
-  Exchange(*store, *b);
+  ExchangeAll(*store, *b);
   ExpectConverged(*store, *b);
   for (Store* s : {store.get(), b.get()}) {
     auto f = FindCar(*s, "car-1");
@@ -788,14 +757,14 @@ TEST_F(FleetTest, OdometerConflictBetweenTwoOfflineDevices) {
   c.odometer_km = 11'800;
   Run(admin, RegisterCar(*store, admin, c, now));
   auto b = Open("b.db", "dev-b");
-  Exchange(*store, *b);
+  ExchangeAll(*store, *b);
   // Device A ends a trip at 12,000 km; device B, later and offline, enters 11,900 km.
   auto ra = Execute(*store, driver, RecordOdometer(*store, driver, "car-1", 12'000, "trip-a", now));
   ASSERT_TRUE(ra.ok());
   clock.Advance(60'000);
   auto rb = Execute(*b, dispatcher, RecordOdometer(*b, dispatcher, "car-1", 11'900, "trip-b", now));
   ASSERT_TRUE(rb.ok());
-  Exchange(*store, *b);
+  ExchangeAll(*store, *b);
   ExpectConverged(*store, *b);
   for (Store* s : {store.get(), b.get()}) {
     auto f = FindCar(*s, "car-1");
@@ -814,7 +783,7 @@ TEST_F(FleetTest, OdometerConflictBetweenTwoOfflineDevices) {
                                      Json{{"conflict", conflict_id}, {"note", "slip says 12,050"}}},
                                     OdometerDraft("car-1", 12'050, "")})
                   .ok());
-  Exchange(*store, *b);
+  ExchangeAll(*store, *b);
   ExpectConverged(*store, *b);
   EXPECT_TRUE(FindCar(*b, "car-1")->conflicts.empty());
   EXPECT_EQ(LastOdometer(*b, "car-1"), 12'050);
@@ -827,7 +796,7 @@ TEST_F(FleetTest, SamePlateRegisteredOnTwoDevicesConflicts) {
   other.fuel_card = "FC-1";
   Run(dispatcher, RegisterCar(*b, dispatcher, other, now), b.get());
   Run(admin, UpdateCar(*store, admin, "car-a", {.fuel_card = "FC-1"}, now));
-  Exchange(*store, *b);
+  ExchangeAll(*store, *b);
   ExpectConverged(*store, *b);
   for (Store* s : {store.get(), b.get()})
     for (const char* id : {"car-a", "car-b"}) {
@@ -942,11 +911,11 @@ TEST_F(FleetTest, DriverRefusals) {
 TEST_F(FleetTest, DriverLeavingOfflineWhileRenewedElsewhereConflicts) {
   AddDriver("drv-1");
   auto b = Open("b.db", "dev-b");
-  Exchange(*store, *b);
+  ExchangeAll(*store, *b);
   Run(admin, DriverLeaves(*store, admin, "drv-1", now));
   clock.Advance(1000);
   Run(dispatcher, RenewDriverLicence(*b, dispatcher, "drv-1", "2035-01-01", now), b.get());
-  Exchange(*store, *b);
+  ExchangeAll(*store, *b);
   ExpectConverged(*store, *b);
   for (Store* s : {store.get(), b.get()}) {
     auto f = FindDriver(*s, "drv-1");

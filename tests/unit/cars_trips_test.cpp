@@ -15,16 +15,14 @@
 namespace houqin::cars {
 namespace {
 
-LocalTime T(const char* text) {
-  auto t = LocalTime::Parse(text);
-  EXPECT_TRUE(t.has_value()) << text;
-  return t.value_or(LocalTime{});
-}
-Date D(const char* text) {
-  auto d = Date::Parse(text);
-  EXPECT_TRUE(d.has_value()) << text;
-  return d.value_or(Date{});
-}
+using testing::AllEvents;
+using testing::ConflictsOf;
+using testing::D;
+using testing::ExchangeAll;
+using testing::ExpectConverged;
+using testing::ExpectRefused;
+using testing::HasWarning;
+using testing::T;
 
 // 2026-03-02 is a Monday: plates ending in 1 or 6 are restricted (尾号限行).
 const LocalTime kNow = T("2026-03-01T09:00");
@@ -41,28 +39,6 @@ const Author kErin{"erin", std::string(role::kDriver), ""};          // drives d
 const Author kFrank{"frank", std::string(role::kDriver), ""};        // drives drv-2
 const Author kFay{"fay", std::string(role::kFinance), ""};
 
-void ExpectRefused(const Result<Command>& r, const std::string& field) {
-  ASSERT_FALSE(r.ok()) << "expected a refusal naming " << field;
-  EXPECT_EQ(r.status().field(), field) << r.status().ToString();
-  EXPECT_FALSE(r.status().en().empty());
-  EXPECT_FALSE(r.status().zh().empty());
-}
-
-bool HasWarning(const Command& c, const std::string& code) {
-  return std::any_of(c.warnings.begin(), c.warnings.end(), [&](const Warning& w) {
-    return w.code == code && !w.text.en.empty() && !w.text.zh.empty();
-  });
-}
-
-std::vector<Conflict> ConflictsOf(Store& s, std::string_view type, const std::string& id, const std::string& kind) {
-  std::vector<Conflict> out;
-  auto v = s.Get(std::string(type), id);
-  if (!v.ok() || !v->has_value()) return out;
-  for (const auto& c : (*v)->conflicts)
-    if (c.kind == kind) out.push_back(c);
-  return out;
-}
-
 RequestInput Req(const std::string& id, const char* departure = "2026-03-02T09:00",
                  const char* return_time = "2026-03-02T12:00", const std::string& destination = "市政府",
                  int passengers = 1, std::int64_t km = 20) {
@@ -78,51 +54,7 @@ RequestInput Req(const std::string& id, const char* departure = "2026-03-02T09:0
   return in;
 }
 
-struct TripsTest : ::testing::Test {
-  TripsTest() : domain(MakeDomain()) {}
-
-  std::unique_ptr<Store> Open(const std::string& name, const std::string& device) {
-    StoreOptions o;
-    o.domain = domain.get();
-    o.clock = &clock;
-    o.device_id = device;
-    auto s = Store::Open(dir.File(name), o);
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
-    return s.ok() ? std::move(*s) : nullptr;
-  }
-
-  // Runs a command that must pass and returns its warnings.
-  Command Do(Store& s, const Author& actor, const Result<Command>& cmd) {
-    EXPECT_TRUE(cmd.ok()) << cmd.status().ToString();
-    if (!cmd.ok()) return {};
-    clock.Advance(1000);
-    auto r = Execute(s, actor, cmd);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return *cmd;
-  }
-
-  static std::vector<Event> All(Store& s) {
-    std::vector<Event> out;
-    EXPECT_TRUE(s.ForEachEvent(0, [&](std::int64_t, const Event& e) {
-                   out.push_back(e);
-                   return true;
-                 }).ok());
-    return out;
-  }
-
-  // Both devices exchange every event they hold.
-  static void Sync(Store& a, Store& b) {
-    auto ea = All(a), eb = All(b);
-    ASSERT_TRUE(a.Ingest(eb).ok());
-    ASSERT_TRUE(b.Ingest(ea).ok());
-  }
-
-  static void ExpectConverged(Store& a, Store& b) {
-    EXPECT_EQ(*a.StateHash(), *b.StateHash());
-    EXPECT_TRUE(a.VerifyMaterialized().ok()) << a.VerifyMaterialized().ToString();
-    EXPECT_TRUE(b.VerifyMaterialized().ok()) << b.VerifyMaterialized().ToString();
-  }
-
+struct TripsTest : testing::DomainTest {
   // People, departments, three cars and two drivers.
   void Seed(Store& s) {
     std::vector<Draft> people{
@@ -190,9 +122,6 @@ struct TripsTest : ::testing::Test {
     return t ? t->status : "<none>";
   }
 
-  std::unique_ptr<Domain> domain;
-  ManualClock clock;
-  testing::TempDir dir;
 };
 
 // ---------------------------------------------------------------------------
@@ -334,10 +263,10 @@ TEST_F(TripsTest, TwoApproversDecidingOfflineConflict) {
   Seed(*a);
   ASSERT_TRUE(a->Append(kAdmin, {directory::UpsertDepartment("office", "办公室", {"bob", "carol"})}).ok());
   Do(*a, kAlice, SubmitRequest(*a, kAlice, Req("req-1"), kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kBob, ApproveRequest(*a, kBob, "req-1", "", kNow));
   Do(*b, kCarol, RejectRequest(*b, kCarol, "req-1", "不必要", kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   EXPECT_EQ(ConflictsOf(*a, entity::kRequest, "req-1", "workflow").size(), 1u);
   EXPECT_EQ(ConflictsOf(*b, entity::kRequest, "req-1", "workflow").size(), 1u);
   EXPECT_EQ(RequestStatus(*a, "req-1"), "approved");  // bob's came first
@@ -559,11 +488,11 @@ TEST_F(TripsTest, TwoDispatchersOfflineDoubleBookACarThenReassignClearsIt) {
   Seed(*a);
   Approved(*a, Req("req-1", "2026-03-02T09:00", "2026-03-02T12:00"));
   Approved(*a, Req("req-2", "2026-03-02T11:00", "2026-03-02T15:00", "医院"), kGina);
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   // Neither device knows of the other's trip.
   Do(*a, kDan, DispatchTrip(*a, kDan, Trip("trip-a", "car-1", "drv-1", {"req-1"}), kNow));
   Do(*b, kDora, DispatchTrip(*b, kDora, Trip("trip-b", "car-1", "drv-2", {"req-2"}), kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   const std::string dispatch_a = (*a->Get("trip", "trip-a"))->fields["booking_event"];
   const std::string dispatch_b = (*a->Get("trip", "trip-b"))->fields["booking_event"];
   for (Store* s : {a.get(), b.get()}) {
@@ -587,7 +516,7 @@ TEST_F(TripsTest, TwoDispatchersOfflineDoubleBookACarThenReassignClearsIt) {
   ExpectRefused(DispatchTrip(*b, kDora, Trip("trip-c", "car-1", "drv-2", {"req-3"}), kNow), "car");
 
   Do(*b, kDora, ReassignTrip(*b, kDora, "trip-b", "car-2", "", "车辆冲突", kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   for (Store* s : {a.get(), b.get()}) {
     EXPECT_TRUE(ConflictsOf(*s, entity::kTrip, "trip-a", "double_booking").empty());
     EXPECT_TRUE(ConflictsOf(*s, entity::kTrip, "trip-b", "double_booking").empty());
@@ -602,10 +531,10 @@ TEST_F(TripsTest, TwoDispatchersOfflineDoubleBookADriverThenResolve) {
   Seed(*a);
   Approved(*a, Req("req-1", "2026-03-02T09:00", "2026-03-03T12:00"));  // over two days
   Approved(*a, Req("req-2", "2026-03-03T11:00", "2026-03-03T15:00", "医院"), kGina);
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kDan, DispatchTrip(*a, kDan, Trip("trip-a", "car-1", "drv-1", {"req-1"}), kNow));
   Do(*b, kDora, DispatchTrip(*b, kDora, Trip("trip-b", "car-2", "drv-1", {"req-2"}), kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   for (Store* s : {a.get(), b.get()}) {
     EXPECT_EQ(ConflictsOf(*s, entity::kTrip, "trip-a", "driver_double_booking").size(), 1u);
     EXPECT_EQ(ConflictsOf(*s, entity::kTrip, "trip-b", "driver_double_booking").size(), 1u);
@@ -617,7 +546,7 @@ TEST_F(TripsTest, TwoDispatchersOfflineDoubleBookADriverThenResolve) {
   ASSERT_TRUE(a->Append(kDan, {{"trip", "trip-a", "conflict.resolved", Json{{"conflict", cid}, {"note", "ok"}}},
                                {"trip", "trip-b", "conflict.resolved", Json{{"conflict", cid}, {"note", "ok"}}}})
                   .ok());
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   for (Store* s : {a.get(), b.get()}) {
     EXPECT_TRUE(ConflictsOf(*s, entity::kTrip, "trip-a", "driver_double_booking").empty());
     EXPECT_TRUE(ConflictsOf(*s, entity::kTrip, "trip-b", "driver_double_booking").empty());
@@ -631,13 +560,13 @@ TEST_F(TripsTest, CancellingOneOfTwoDoubleBookedTripsClearsTheConflict) {
   Seed(*a);
   Approved(*a, Req("req-1"));
   Approved(*a, Req("req-2", "2026-03-02T10:00", "2026-03-02T11:00", "医院"), kGina);
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kDan, DispatchTrip(*a, kDan, Trip("trip-a", "car-1", "drv-1", {"req-1"}), kNow));
   Do(*b, kDora, DispatchTrip(*b, kDora, Trip("trip-b", "car-1", "drv-2", {"req-2"}), kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   ASSERT_EQ(ConflictsOf(*a, entity::kTrip, "trip-a", "double_booking").size(), 1u);
   Do(*a, kDan, CancelTrip(*a, kDan, "trip-b", "重复派车", kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   EXPECT_TRUE(ConflictsOf(*b, entity::kTrip, "trip-a", "double_booking").empty());
   EXPECT_EQ(RequestStatus(*b, "req-2"), "approved");
   ExpectConverged(*a, *b);
@@ -648,11 +577,11 @@ TEST_F(TripsTest, AnOrdinaryRequestDispatchedOfflineOnTwoTripsIsADuplicateDispat
   auto b = Open("b.db", "dev-b");
   Seed(*a);
   Approved(*a, Req("req-1"));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   // 重复派车: each dispatcher puts the same request on a trip of their own, another car and driver.
   Do(*a, kDan, DispatchTrip(*a, kDan, Trip("trip-a", "car-1", "drv-1", {"req-1"}), kNow));
   Do(*b, kDora, DispatchTrip(*b, kDora, Trip("trip-b", "car-2", "drv-2", {"req-1"}), kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   const std::string dispatch_a = (*a->Get("trip", "trip-a"))->fields["booking_event"];
   const std::string dispatch_b = (*a->Get("trip", "trip-b"))->fields["booking_event"];
   std::vector<std::string> expected{dispatch_a, dispatch_b};
@@ -679,7 +608,7 @@ TEST_F(TripsTest, AnOrdinaryRequestDispatchedOfflineOnTwoTripsIsADuplicateDispat
 
   // The captain cancels one of the two: the request rides the other, the marks go.
   Do(*b, kDora, CancelTrip(*b, kDora, "trip-b", "重复派车", kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   for (Store* s : {a.get(), b.get()}) {
     auto r = FindRequest(*s, "req-1");
     EXPECT_EQ(r->status, "dispatched");
@@ -702,13 +631,13 @@ TEST_F(TripsTest, AnEventRequestOnSeveralTripsIsADuplicateDispatchOnlyWhenOverSe
   six.kind = std::string(request_kind::kEvent);
   Approved(*a, eight);
   Approved(*a, six, kGina);
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   // Each device seats 4 in a car of its own: 8 of 8 is fine, 8 of 6 is two dispatchers too many.
   Do(*a, kDan, DispatchTrip(*a, kDan, Trip("t-1", "car-1", "drv-1", {"req-ev8"}), kNow));
   Do(*a, kDan, DispatchTrip(*a, kDan, Trip("t-3", "car-1", "drv-1", {"req-ev6"}), kNow));
   Do(*b, kDora, DispatchTrip(*b, kDora, Trip("t-2", "car-2", "drv-2", {"req-ev8"}), kNow));
   Do(*b, kDora, DispatchTrip(*b, kDora, Trip("t-4", "car-2", "drv-2", {"req-ev6"}), kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   for (Store* s : {a.get(), b.get()}) {
     EXPECT_EQ(FindRequest(*s, "req-ev8")->seated, 8);
     for (auto [type, id] : {std::pair{entity::kRequest, "req-ev8"}, std::pair{entity::kTrip, "t-1"},
@@ -730,7 +659,7 @@ TEST_F(TripsTest, AnEventRequestOnSeveralTripsIsADuplicateDispatchOnlyWhenOverSe
                                {"trip", "t-3", "conflict.resolved", resolved},
                                {"trip", "t-4", "conflict.resolved", resolved}})
                   .ok());
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   for (Store* s : {a.get(), b.get()})
     for (auto [type, id] : {std::pair{entity::kRequest, "req-ev6"}, std::pair{entity::kTrip, "t-3"},
                             std::pair{entity::kTrip, "t-4"}})
@@ -838,7 +767,7 @@ TEST_F(TripsTest, RequestCancelledOfflineWhileItsTripStartsIsAConflictOnBoth) {
     Seed(*a);
     Approved(*a, Req("req-1"));
     Do(*a, kDan, DispatchTrip(*a, kDan, Trip("trip-1", "car-1", "drv-1", {"req-1"}), kNow));
-    Sync(*a, *b);
+    ExchangeAll(*a, *b);
     auto cancel = [&] { Do(*a, kAlice, CancelRequest(*a, kAlice, "req-1", "不去了", kNow)); };  // alice's phone
     auto start = [&] { Do(*b, kErin, StartTrip(*b, kErin, "trip-1", 1200, T("2026-03-02T09:00"))); };  // erin's
     if (cancel_first) {
@@ -848,7 +777,7 @@ TEST_F(TripsTest, RequestCancelledOfflineWhileItsTripStartsIsAConflictOnBoth) {
       start();
       cancel();
     }
-    Sync(*a, *b);
+    ExchangeAll(*a, *b);
     for (Store* s : {a.get(), b.get()}) {
       EXPECT_EQ(ConflictsOf(*s, entity::kRequest, "req-1", "workflow").size(), 1u);
       EXPECT_EQ(ConflictsOf(*s, entity::kTrip, "trip-1", "workflow").size(), 1u);
@@ -864,11 +793,11 @@ TEST_F(TripsTest, RequestCancelledOfflineWhileItIsDispatchedIsAConflictOnBoth) {
   auto b = Open("b.db", "dev-b");
   Seed(*a);
   Approved(*a, Req("req-1"));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*b, kDan, DispatchTrip(*b, kDan, Trip("trip-1", "car-1", "drv-1", {"req-1"}), kNow));
   clock.Advance(60'000);
   Do(*a, kAlice, CancelRequest(*a, kAlice, "req-1", "", kNow));  // knows of no trip
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   for (Store* s : {a.get(), b.get()}) {
     EXPECT_EQ(RequestStatus(*s, "req-1"), "cancelled");
     EXPECT_EQ(ConflictsOf(*s, entity::kTrip, "trip-1", "cancelled_request").size(), 1u);
@@ -889,12 +818,12 @@ TEST_F(TripsTest, ATripCancelledOfflineAfterItStartedKeepsItsRequestOnTheRoad) {
   Seed(*a);
   Approved(*a, Req("req-1"));
   Do(*a, kDan, DispatchTrip(*a, kDan, Trip("trip-1", "car-1", "drv-1", {"req-1"}), kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   // Erin starts the trip on her phone; later the captain, offline, cancels it (and so releases the request).
   Do(*b, kErin, StartTrip(*b, kErin, "trip-1", 1200, T("2026-03-02T09:00")));
   Do(*a, kDan, CancelTrip(*a, kDan, "trip-1", "会议取消", kNow));
   EXPECT_EQ(RequestStatus(*a, "req-1"), "approved");  // as far as the captain's device knows
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   const std::string start_event = (*a->Get("car_request", "req-1"))->fields["status_event"];
   for (Store* s : {a.get(), b.get()}) {
     EXPECT_EQ(TripStatus(*s, "trip-1"), "started");
@@ -917,7 +846,7 @@ TEST_F(TripsTest, ATripCancelledOfflineAfterItStartedKeepsItsRequestOnTheRoad) {
   ExpectConverged(*a, *b);
   // The trip runs its course and completes the request.
   Do(*a, kErin, EndTrip(*a, kErin, "trip-1", 1230, T("2026-03-02T12:00")));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   EXPECT_EQ(RequestStatus(*b, "req-1"), "completed");
   ExpectConverged(*a, *b);
 }
@@ -1081,7 +1010,7 @@ TEST_F(TripsTest, TheWholeHistoryReFoldsToTheSameState) {
   Do(*a, kErin, EndTrip(*a, kErin, "trip-1", 1030, T("2026-03-02T12:00")));
   Do(*a, kDan, SettleTrip(*a, kDan, "trip-1", T("2026-03-03T09:00")));
   // b receives everything in reverse arrival order.
-  auto events = All(*a);
+  auto events = AllEvents(*a);
   std::reverse(events.begin(), events.end());
   ASSERT_TRUE(b->Ingest(events).ok());
   ExpectConverged(*a, *b);

@@ -17,6 +17,9 @@
 namespace houqin::cars {
 namespace {
 
+using testing::AllEvents;
+using testing::ExchangeAll;
+
 LocalTime At(const char* text) { return *LocalTime::Parse(text); }
 
 // A refusal names its field and explains itself in both languages.
@@ -45,30 +48,11 @@ bool HasConflict(Store& s, std::string_view type, const std::string& id, const s
   return false;
 }
 
-class Upkeep : public ::testing::Test {
+class Upkeep : public testing::DomainTest {
  protected:
-  Upkeep() : domain_(MakeDomain()) {
+  Upkeep() {
     a_ = Open("a.db", "dev-a");
     Seed(*a_);
-  }
-
-  std::unique_ptr<Store> Open(const std::string& name, const std::string& device) {
-    StoreOptions o;
-    o.domain = domain_.get();
-    o.clock = &clock_;
-    o.device_id = device;
-    auto s = Store::Open(dir_.File(name), o);
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
-    return s.ok() ? std::move(*s) : nullptr;
-  }
-
-  static std::vector<Event> All(Store& s) {
-    std::vector<Event> out;
-    EXPECT_TRUE(s.ForEachEvent(0, [&](std::int64_t, const Event& e) {
-                   out.push_back(e);
-                   return true;
-                 }).ok());
-    return out;
   }
 
   // Runs a command that must be accepted.
@@ -76,7 +60,7 @@ class Upkeep : public ::testing::Test {
     ASSERT_TRUE(cmd.ok()) << cmd.status().ToString();
     auto r = Execute(s, who, cmd);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
-    clock_.Advance(1000);
+    clock.Advance(1000);
   }
   void Do(const Author& who, const Result<Command>& cmd) { Do(*a_, who, cmd); }
 
@@ -166,17 +150,11 @@ class Upkeep : public ::testing::Test {
     Do(s, office_, AgreeRepairPlan(s, office_, id, t0_));
   }
 
-  void ExpectConverged(Store& a, Store& b) {
-    ASSERT_TRUE(a.Ingest(All(b)).ok());
-    ASSERT_TRUE(b.Ingest(All(a)).ok());
-    EXPECT_EQ(*a.StateHash(), *b.StateHash());
-    EXPECT_TRUE(a.VerifyMaterialized().ok()) << a.VerifyMaterialized().ToString();
-    EXPECT_TRUE(b.VerifyMaterialized().ok()) << b.VerifyMaterialized().ToString();
+  static void ExpectConverged(Store& a, Store& b) {
+    ExchangeAll(a, b);
+    testing::ExpectConverged(a, b);
   }
 
-  std::unique_ptr<Domain> domain_;
-  ManualClock clock_;
-  testing::TempDir dir_;
   std::unique_ptr<Store> a_;
   std::map<std::string, std::int64_t> odometer_;
   const LocalTime t0_ = At("2026-01-05T09:00");
@@ -900,14 +878,14 @@ class UpkeepOffline : public Upkeep {
  protected:
   UpkeepOffline() {
     b_ = Open("b.db", "dev-b");
-    EXPECT_TRUE(b_->Ingest(All(*a_)).ok());
+    EXPECT_TRUE(b_->Ingest(AllEvents(*a_)).ok());
   }
   std::unique_ptr<Store> b_;
 };
 
 TEST_F(UpkeepOffline, FillUpApprovedOnOneDeviceAndRejectedOnAnother) {
   Do(*a_, driver_, RequestFillUp(*a_, driver_, "f-1", "car-1", "日常", t0_));
-  ASSERT_TRUE(b_->Ingest(All(*a_)).ok());
+  ASSERT_TRUE(b_->Ingest(AllEvents(*a_)).ok());
   Do(*a_, captain_, ApproveFillUp(*a_, captain_, "f-1", false, t0_));
   Do(*b_, captain_, RejectFillUp(*b_, captain_, "f-1", "本周已加过油", t0_));
   ExpectConverged(*a_, *b_);
@@ -920,7 +898,7 @@ TEST_F(UpkeepOffline, FillUpApprovedOnOneDeviceAndRejectedOnAnother) {
 TEST_F(UpkeepOffline, RepairPlanApprovedAndRejectedOffline) {
   Do(*a_, driver_, SubmitRepairPlan(*a_, driver_, "rp-1", "car-1", "异响", {{"检查", 1, 10000}}, t0_));
   Do(*a_, captain_, PriceRepairPlan(*a_, captain_, "rp-1", "看过", {{"检查", 1, 8000}}, t0_));
-  ASSERT_TRUE(b_->Ingest(All(*a_)).ok());
+  ASSERT_TRUE(b_->Ingest(AllEvents(*a_)).ok());
   Do(*b_, director_, RejectRepairPlan(*b_, director_, "rp-1", "不必修", t0_));
   Do(*a_, director_, ApproveRepairPlan(*a_, director_, "rp-1", t0_));
   Do(*a_, office_, AgreeRepairPlan(*a_, office_, "rp-1", t0_));
@@ -938,7 +916,7 @@ class SettlementClash : public UpkeepOffline {
     Do(*a_, captain_, PrepareFuelReconciliation(*a_, captain_, "2026-01", feb_));
     Do(*a_, clerk_, CheckReconciliation(*a_, clerk_, id_, feb_));
     Do(*a_, director_, SignReconciliation(*a_, director_, id_, feb_));
-    ASSERT_TRUE(b_->Ingest(All(*a_)).ok());
+    ASSERT_TRUE(b_->Ingest(AllEvents(*a_)).ok());
   }
   const LocalTime feb_ = At("2026-02-02T09:00");
   const std::string id_ = ReconciliationId(reconciliation_kind::kFuel, "2026-01");
@@ -970,7 +948,7 @@ TEST_F(SettlementClash, SettledThenCorrectedOffline) {
 
 TEST_F(UpkeepOffline, TwoCardsIssuedToOneCarOffline) {
   Do(*a_, captain_, WithdrawFuelCard(*a_, captain_, "card-1", "挂失", t0_));
-  ASSERT_TRUE(b_->Ingest(All(*a_)).ok());
+  ASSERT_TRUE(b_->Ingest(AllEvents(*a_)).ok());
   Do(*a_, captain_, IssueFuelCard(*a_, captain_, "card-a", "9101", "car-1", t0_));
   Do(*b_, admin_, IssueFuelCard(*b_, admin_, "card-b", "9102", "car-1", t0_));
   ExpectConverged(*a_, *b_);
@@ -997,7 +975,7 @@ TEST_F(UpkeepOffline, OneCardOnTwoCarsOffline) {
   spare.plate = "京D45678";
   Do(*a_, admin_, RegisterCar(*a_, admin_, spare, t0_));
   Do(*a_, captain_, WithdrawFuelCard(*a_, captain_, "card-1", "换卡", t0_));
-  ASSERT_TRUE(b_->Ingest(All(*a_)).ok());
+  ASSERT_TRUE(b_->Ingest(AllEvents(*a_)).ok());
   // One card record issued to two cars: the later issue is a workflow conflict.
   Do(*a_, captain_, IssueFuelCard(*a_, captain_, "card-1", "9001", "car-3", t0_));
   Do(*b_, captain_, IssueFuelCard(*b_, captain_, "card-1", "9001", "car-4", t0_));

@@ -21,16 +21,14 @@
 namespace houqin::duty {
 namespace {
 
-LocalTime T(const char* text) {
-  auto t = LocalTime::Parse(text);
-  EXPECT_TRUE(t.has_value()) << text;
-  return t.value_or(LocalTime{});
-}
-Date D(const char* text) {
-  auto d = Date::Parse(text);
-  EXPECT_TRUE(d.has_value()) << text;
-  return d.value_or(Date{});
-}
+using testing::AllEvents;
+using testing::ConflictsOf;
+using testing::D;
+using testing::ExchangeAll;
+using testing::ExpectConverged;
+using testing::ExpectRefused;
+using testing::HasWarning;
+using testing::T;
 
 const LocalTime kMorning = T("2026-03-02T09:00");   // the admin rosters
 const LocalTime kCheckIn = T("2026-03-02T17:55");   // s1 runs 18:00 → 08:00 the next morning
@@ -51,33 +49,11 @@ const Author kAmy{"amy", std::string(role::kStaff), ""};
 
 const std::map<std::string, std::string> kPins = {{"wang", "2580"}, {"zhao", "139746"}, {"sun", "4862"}, {"lin", "9071"}};
 
-void ExpectRefused(const Result<Command>& r, const std::string& field) {
-  ASSERT_FALSE(r.ok()) << "expected a refusal naming " << field;
-  EXPECT_EQ(r.status().field(), field) << r.status().ToString();
-  EXPECT_FALSE(r.status().en().empty());
-  EXPECT_FALSE(r.status().zh().empty());
-}
-
 void ExpectStatus(const Status& s, const std::string& field) {
   ASSERT_FALSE(s.ok()) << "expected a failure naming " << field;
   EXPECT_EQ(s.field(), field) << s.ToString();
   EXPECT_FALSE(s.en().empty());
   EXPECT_FALSE(s.zh().empty());
-}
-
-bool HasWarning(const Command& c, const std::string& code) {
-  return std::any_of(c.warnings.begin(), c.warnings.end(), [&](const Warning& w) {
-    return w.code == code && !w.text.en.empty() && !w.text.zh.empty();
-  });
-}
-
-std::vector<Conflict> ConflictsOf(Store& s, std::string_view type, const std::string& id, const std::string& kind) {
-  std::vector<Conflict> out;
-  auto v = s.Get(std::string(type), id);
-  if (!v.ok() || !v->has_value()) return out;
-  for (const auto& c : (*v)->conflicts)
-    if (c.kind == kind) out.push_back(c);
-  return out;
 }
 
 Json Fields(Store& s, std::string_view type, const std::string& id) {
@@ -86,47 +62,7 @@ Json Fields(Store& s, std::string_view type, const std::string& id) {
   return (*v)->fields;
 }
 
-struct DutyTest : ::testing::Test {
-  DutyTest() : domain(MakeDomain()) {}
-
-  std::unique_ptr<Store> Open(const std::string& name, const std::string& device) {
-    StoreOptions o;
-    o.domain = domain.get();
-    o.clock = &clock;
-    o.device_id = device;
-    auto s = Store::Open(dir.File(name), o);
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
-    return s.ok() ? std::move(*s) : nullptr;
-  }
-
-  Command Do(Store& s, const Author& actor, const Result<Command>& cmd) {
-    EXPECT_TRUE(cmd.ok()) << cmd.status().ToString();
-    if (!cmd.ok()) return {};
-    clock.Advance(1000);
-    auto r = Execute(s, actor, cmd);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return *cmd;
-  }
-
-  static std::vector<Event> All(Store& s) {
-    std::vector<Event> out;
-    EXPECT_TRUE(s.ForEachEvent(0, [&](std::int64_t, const Event& e) {
-                   out.push_back(e);
-                   return true;
-                 }).ok());
-    return out;
-  }
-  static void Sync(Store& a, Store& b) {
-    auto ea = All(a), eb = All(b);
-    ASSERT_TRUE(a.Ingest(eb).ok());
-    ASSERT_TRUE(b.Ingest(ea).ok());
-  }
-  static void ExpectConverged(Store& a, Store& b) {
-    EXPECT_EQ(*a.StateHash(), *b.StateHash());
-    EXPECT_TRUE(a.VerifyMaterialized().ok()) << a.VerifyMaterialized().ToString();
-    EXPECT_TRUE(b.VerifyMaterialized().ok()) << b.VerifyMaterialized().ToString();
-  }
-
+struct DutyTest : testing::DomainTest {
   // The PIN drafts are made once per test binary: scrypt is slow on purpose.
   static std::map<std::string, Draft>& PinDrafts() {
     static std::map<std::string, Draft> drafts;
@@ -217,9 +153,6 @@ struct DutyTest : ::testing::Test {
     return Fields(s, type, id).value("status", "<none>");
   }
 
-  std::unique_ptr<Domain> domain;
-  ManualClock clock;
-  testing::TempDir dir;
 };
 
 // ---------------------------------------------------------------------------
@@ -231,7 +164,7 @@ TEST_F(DutyTest, CheckpointCodesAreStoredOnlyAsHashes) {
   EXPECT_TRUE(CodeMatches(*s, "room-1", "ROOM-1-QR-7f3a"));
   EXPECT_FALSE(CodeMatches(*s, "room-1", "ROOM-9-QR-0000"));
   EXPECT_FALSE(CodeMatches(*s, "room-1", ""));
-  for (const auto& e : All(*s)) EXPECT_EQ(e.payload.dump().find("ROOM-1-QR-7f3a"), std::string::npos) << e.kind;
+  for (const auto& e : AllEvents(*s)) EXPECT_EQ(e.payload.dump().find("ROOM-1-QR-7f3a"), std::string::npos) << e.kind;
   // An update without a code keeps the old one; a new code replaces it.
   Do(*s, kRoot, SaveCheckpoint(*s, kRoot, {"room-1", "hq", "一号值班室(新)", "duty_room", "", ""}, kMorning));
   EXPECT_TRUE(CodeMatches(*s, "room-1", "ROOM-1-QR-7f3a"));
@@ -293,7 +226,7 @@ TEST_F(DutyTest, PinIsStoredAsSaltedScryptAndVerified) {
   EXPECT_EQ(f.value("hash", "").size(), 64u);
   EXPECT_GE(f.value("n", 0), 1 << 14);
   EXPECT_EQ(f.value("status", ""), "active");
-  for (const auto& e : All(*s))
+  for (const auto& e : AllEvents(*s))
     if (e.entity_type == entity::kProfile) {
       EXPECT_EQ(e.payload.dump().find("2580"), std::string::npos);
     }
@@ -337,10 +270,10 @@ TEST_F(DutyTest, PinSetOnTwoDevicesOfflineIsAConflict) {
   auto a = Open("a.db", "dev-a");
   Seed(*a);
   auto b = Open("b.db", "dev-b");
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kWang, SetPin(*a, kWang, "7391", "2580", kMorning));
   Do(*b, kWang, SetPin(*b, kWang, "8402", "2580", kMorning));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   EXPECT_EQ(ConflictsOf(*a, entity::kProfile, "wang", "concurrent_pin_change").size(), 1u);
   EXPECT_EQ(ConflictsOf(*b, entity::kProfile, "wang", "concurrent_pin_change").size(), 1u);
   // The later one counts on both devices.
@@ -427,10 +360,10 @@ TEST_F(DutyTest, OfficerRosteredTwiceOfflineIsAConflict) {
   auto a = Open("a.db", "dev-a");
   Seed(*a);
   auto b = Open("b.db", "dev-b");
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kRoot, RosterShift(*a, kRoot, Shift("s3", "2026-03-04T18:00", "2026-03-05T08:00", {"qian"}, "lin"), kMorning));
   Do(*b, kRoot, RosterShift(*b, kRoot, Shift("s4", "2026-03-05T06:00", "2026-03-05T12:00", {"qian"}, "liu"), kMorning));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   for (Store* s : {a.get(), b.get()}) {
     EXPECT_EQ(ConflictsOf(*s, entity::kShift, "s3", "double_rostered").size(), 1u);
     EXPECT_EQ(ConflictsOf(*s, entity::kShift, "s4", "double_rostered").size(), 1u);
@@ -472,10 +405,10 @@ TEST_F(DutyTest, CheckInWhileTheAdminCancelsOfflineIsAWorkflowConflict) {
   auto a = Open("a.db", "dev-a");
   Seed(*a);
   auto b = Open("b.db", "dev-b");
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kRoot, CancelShift(*a, kRoot, "s1", "改期", kMorning));
   OnDuty(*b);
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   EXPECT_EQ(ConflictsOf(*a, entity::kShift, "s1", "workflow").size(), 1u);
   EXPECT_EQ(Status_(*a, entity::kShift, "s1"), "cancelled");
   ExpectConverged(*a, *b);
@@ -563,14 +496,14 @@ TEST_F(DutyTest, EscalationStaysOpenAcrossDevicesAndHandoverUntilTheLeaderAcknow
   auto room = Open("room.db", "duty-room");
   Seed(*room);
   auto phone = Open("phone.db", "leader-phone");
-  Sync(*room, *phone);
+  ExchangeAll(*room, *phone);
   OnDuty(*room);
   auto urgent = Entry("e1", "门岗报告有人翻墙", "security");
   urgent.urgent = true;
   urgent.escalation_id = "esc-1";
   Do(*room, kWang, LogEntry(*room, kWang, urgent, kEvening));
   EXPECT_TRUE(OpenEscalations(*phone, "lin").empty());  // not synced yet
-  Sync(*room, *phone);
+  ExchangeAll(*room, *phone);
   ASSERT_EQ(OpenEscalations(*phone, "lin").size(), 1u);
   // The shift hands over; the escalation is still open and the handover says so.
   const Command h = Do(*room, kWang, HandOver(*room, kWang, Handover(), kHandover));
@@ -579,7 +512,7 @@ TEST_F(DutyTest, EscalationStaysOpenAcrossDevicesAndHandoverUntilTheLeaderAcknow
   // The leader acknowledges on the phone; the duty room sees it after the next sync.
   Do(*phone, kLin, AcknowledgeEscalation(*phone, kLin, "esc-1", "已处置", T("2026-03-03T08:30")));
   EXPECT_EQ(FindEscalation(*room, "esc-1")->status, "open");
-  Sync(*room, *phone);
+  ExchangeAll(*room, *phone);
   EXPECT_EQ(FindEscalation(*room, "esc-1")->status, "acknowledged");
   EXPECT_TRUE(OpenEscalations(*room, "lin").empty());
   ExpectConverged(*room, *phone);
@@ -594,7 +527,7 @@ TEST_F(DutyTest, EscalationAcknowledgedOnTwoDevicesOfflineKeepsBoth) {
   urgent.escalation_id = "esc-1";
   Do(*room, kWang, LogEntry(*room, kWang, urgent, kEvening));
   auto phone = Open("phone.db", "leader-phone");
-  Sync(*room, *phone);
+  ExchangeAll(*room, *phone);
   // The roster hands the shift to another leader; the old one acknowledges on his phone, the new one in the room.
   RosterChange ch;
   ch.leader = "liu";
@@ -602,7 +535,7 @@ TEST_F(DutyTest, EscalationAcknowledgedOnTwoDevicesOfflineKeepsBoth) {
   Do(*room, kRoot, ChangeRoster(*room, kRoot, "s1", ch, kEvening));
   Do(*phone, kLin, AcknowledgeEscalation(*phone, kLin, "esc-1", "收到", kNight));
   Do(*room, kLiu, AcknowledgeEscalation(*room, kLiu, "esc-1", "已联系120", kNight));
-  Sync(*room, *phone);
+  ExchangeAll(*room, *phone);
   for (Store* s : {room.get(), phone.get()}) {
     auto esc = FindEscalation(*s, "esc-1");
     EXPECT_EQ(esc->status, "acknowledged");
@@ -667,10 +600,10 @@ TEST_F(DutyTest, TwoOfficersEditingOneEntryOfflineIsAConflict) {
   OnDuty(*a);
   Do(*a, kWang, LogEntry(*a, kWang, Entry("e1", "接到投诉电话", "call"), kEvening));
   auto b = Open("b.db", "dev-b");
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kWang, EditEntry(*a, kWang, "s1", "e1", "接到投诉电话, 已转办公室", kEvening));
   Do(*b, kZhao, EditEntry(*b, kZhao, "s1", "e1", "接到投诉电话, 对方未留姓名", kEvening));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   for (Store* s : {a.get(), b.get()}) {
     auto c = ConflictsOf(*s, entity::kShift, "s1", "concurrent_edit");
     ASSERT_EQ(c.size(), 1u);
@@ -837,13 +770,13 @@ TEST_F(DutyTest, TwoHandoversOfflineKeepBothAndMarkAConflict) {
   OnDuty(*a);
   Do(*a, kWang, LogEntry(*a, kWang, Entry("e1", "平安无事"), kEvening));
   auto b = Open("b.db", "dev-b");
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kWang, HandOver(*a, kWang, Handover(), kHandover));
   auto other = Handover();
   other.outgoing = "zhao";
   other.outgoing_pin = "139746";
   Do(*b, kZhao, HandOver(*b, kZhao, other, kHandover));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   for (Store* s : {a.get(), b.get()}) {
     EXPECT_EQ(ConflictsOf(*s, entity::kShift, "s1", "workflow").size(), 1u);
     EXPECT_EQ(FindShift(*s, "s1")->status, "handed_over");
@@ -860,11 +793,11 @@ TEST_F(DutyTest, LateEntryIsKeptShownAfterTheHandoverAndFlagged) {
   OnDuty(*room);
   Do(*room, kWang, LogEntry(*room, kWang, Entry("e1", "平安无事"), kEvening));
   auto phone = Open("phone.db", "zhao-phone");
-  Sync(*room, *phone);
+  ExchangeAll(*room, *phone);
   // zhao writes on the phone, offline, at 07:50 (its clock is earlier than the handover's).
   Do(*phone, kZhao, LogEntry(*phone, kZhao, Entry("e2", "07:50 发现东门未锁, 已锁"), T("2026-03-03T07:50")));
   Do(*room, kWang, HandOver(*room, kWang, Handover(), kHandover));
-  Sync(*room, *phone);
+  ExchangeAll(*room, *phone);
   for (Store* s : {room.get(), phone.get()}) {
     auto shift = FindShift(*s, "s1");
     EXPECT_EQ(shift->status, "handed_over");
@@ -895,11 +828,11 @@ TEST_F(DutyTest, LateEntryStampedAfterTheHandoverIsFlaggedToo) {
   Seed(*room);
   OnDuty(*room);
   auto phone = Open("phone.db", "zhao-phone");
-  Sync(*room, *phone);
+  ExchangeAll(*room, *phone);
   Do(*room, kWang, HandOver(*room, kWang, Handover(), kHandover));
   Do(*phone, kZhao, LogEntry(*phone, kZhao, Entry("e2", "补记"), T("2026-03-03T08:10")));
   Do(*phone, kZhao, EditEntry(*phone, kZhao, "s1", "e2", "补记: 东门已锁", T("2026-03-03T08:11")));
-  Sync(*room, *phone);
+  ExchangeAll(*room, *phone);
   for (Store* s : {room.get(), phone.get()}) {
     EXPECT_EQ(FindShift(*s, "s1")->late_events.size(), 2u);
     EXPECT_EQ(ConflictsOf(*s, entity::kShift, "s1", "late_entry").size(), 2u);
@@ -1047,7 +980,7 @@ TEST_F(ChainTamperTest, TamperedReplicaIsFoundAfterExchangingEvents) {
   auto a = Open("a.db", "dev-other");
   {
     auto b = Open("b.db", "dev-a");
-    Sync(*a, *b);
+    ExchangeAll(*a, *b);
   }
   Json changed = entries[1].payload;
   changed["text"] = "23:30 无事";
@@ -1056,14 +989,14 @@ TEST_F(ChainTamperTest, TamperedReplicaIsFoundAfterExchangingEvents) {
     EXPECT_EQ(t.Run("UPDATE events SET payload = ?2 WHERE id = ?1", entries[1].id, changed.dump()), 1);
   }
   auto b = Open("b.db", "dev-a");
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   ExpectConverged(*a, *b);
   EXPECT_TRUE(VerifyDutyChain(*a, "s1")->ok());
   auto report = VerifyDutyChain(*b, "s1");
   ASSERT_EQ(report->problems.size(), 1u);
   EXPECT_EQ(report->problems[0].entry, "e2");
   auto c = Open("c.db", "dev-c");
-  ASSERT_TRUE(c->Ingest(All(*b)).ok());
+  ASSERT_TRUE(c->Ingest(AllEvents(*b)).ok());
   report = VerifyDutyChain(*c, "s1");
   ASSERT_EQ(report->problems.size(), 1u);
   EXPECT_EQ(report->problems[0].entry, "e2");
@@ -1074,18 +1007,18 @@ TEST_F(DutyTest, PinSetOnAPhoneSignsTheHandoverInTheDutyRoom) {
   auto room = Open("room.db", "duty-room");
   Seed(*room);
   auto phone = Open("phone.db", "wang-phone");
-  Sync(*room, *phone);
+  ExchangeAll(*room, *phone);
   Do(*phone, kWang, SetPin(*phone, kWang, "6093", "2580", kMorning));
   OnDuty(*room);
   auto in = Handover();
   in.outgoing_pin = "6093";
   ExpectRefused(HandOver(*room, kWang, in, kHandover), "pin");  // the room has not seen the new PIN
-  Sync(*room, *phone);
+  ExchangeAll(*room, *phone);
   in.outgoing_pin = "2580";
   ExpectRefused(HandOver(*room, kWang, in, kHandover), "pin");
   in.outgoing_pin = "6093";
   Do(*room, kWang, HandOver(*room, kWang, in, kHandover));
-  Sync(*room, *phone);
+  ExchangeAll(*room, *phone);
   EXPECT_EQ(FindShift(*phone, "s1")->status, "handed_over");
   ExpectConverged(*room, *phone);
 }
@@ -1188,10 +1121,10 @@ TEST_F(DutyTest, SpotCheckAbsenceMadeOnAPhoneReachesTheWholeShift) {
   Seed(*room);
   OnDuty(*room);
   auto phone = Open("phone.db", "checker-phone");
-  Sync(*room, *phone);
+  ExchangeAll(*room, *phone);
   Do(*phone, kZhou, RecordSpotCheck(*phone, kZhou, {"sc-1", "s1", "wang", false, false, "电话无人接听, 到场不在"}, kNight));
   EXPECT_EQ(ShiftComplianceOf(*room, "s1")->total_fine_fen, 0);
-  Sync(*room, *phone);
+  ExchangeAll(*room, *phone);
   for (Store* s : {room.get(), phone.get()}) {
     auto c = ShiftComplianceOf(*s, "s1");
     ASSERT_EQ(c->absences.size(), 1u);
@@ -1206,13 +1139,13 @@ TEST_F(DutyTest, SpotCheckOfAnOfficerTakenOffTheRosterOfflineIsAConflict) {
   Seed(*room);
   OnDuty(*room);
   auto phone = Open("phone.db", "checker-phone");
-  Sync(*room, *phone);
+  ExchangeAll(*room, *phone);
   RosterChange ch;
   ch.officers = std::vector<std::string>{"wang", "qian"};
   ch.reason = "赵病假, 钱顶班";
   Do(*room, kRoot, ChangeRoster(*room, kRoot, "s1", ch, kEvening));
   Do(*phone, kZhou, RecordSpotCheck(*phone, kZhou, {"sc-1", "s1", "zhao", false, false, ""}, kNight));
-  Sync(*room, *phone);
+  ExchangeAll(*room, *phone);
   for (Store* s : {room.get(), phone.get()}) {
     EXPECT_EQ(ConflictsOf(*s, entity::kSpotCheck, "sc-1", "spot_check_off_roster").size(), 1u);
     EXPECT_EQ(ConflictsOf(*s, entity::kShift, "s1", "spot_check_off_roster").size(), 1u);
@@ -1376,10 +1309,10 @@ TEST_F(DutyTest, PatrolScannedOnTwoDevicesOfflineMarksOutOfOrder) {
   OnDuty(*a);
   Do(*a, kWang, StartPatrol(*a, kWang, {"p1", "route-1", "s1"}, kNight));
   auto b = Open("b.db", "dev-b");
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kWang, ScanCheckpoint(*a, kWang, "p1", "CP-A-1111", kNight));
   Do(*b, kWang, ScanCheckpoint(*b, kWang, "p1", "CP-A-1111", T("2026-03-03T02:01")));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   for (Store* s : {a.get(), b.get()}) {
     EXPECT_EQ(ConflictsOf(*s, entity::kPatrol, "p1", "out_of_order").size(), 1u);
     EXPECT_EQ(FindPatrol(*s, "p1")->scans.size(), 1u);

@@ -15,16 +15,14 @@
 namespace houqin::repairs {
 namespace {
 
-LocalTime T(const char* text) {
-  auto t = LocalTime::Parse(text);
-  EXPECT_TRUE(t.has_value()) << text;
-  return t.value_or(LocalTime{});
-}
-Date D(const char* text) {
-  auto d = Date::Parse(text);
-  EXPECT_TRUE(d.has_value()) << text;
-  return d.value_or(Date{});
-}
+using testing::AllEvents;
+using testing::ConflictsOf;
+using testing::D;
+using testing::ExchangeAll;
+using testing::ExpectConverged;
+using testing::ExpectRefused;
+using testing::HasWarning;
+using testing::T;
 
 // Monday 9 March 2026, an ordinary working week.
 const LocalTime kNow = T("2026-03-09T10:00");
@@ -51,28 +49,6 @@ const calendar::Calendar& Cal() {
   return cal;
 }
 
-void ExpectRefused(const Result<Command>& r, const std::string& field) {
-  ASSERT_FALSE(r.ok()) << "expected a refusal naming " << field;
-  EXPECT_EQ(r.status().field(), field) << r.status().ToString();
-  EXPECT_FALSE(r.status().en().empty());
-  EXPECT_FALSE(r.status().zh().empty());
-}
-
-bool HasWarning(const Command& c, const std::string& code) {
-  return std::any_of(c.warnings.begin(), c.warnings.end(), [&](const Warning& w) {
-    return w.code == code && !w.text.en.empty() && !w.text.zh.empty();
-  });
-}
-
-std::vector<Conflict> ConflictsOf(Store& s, std::string_view type, const std::string& id, const std::string& kind) {
-  std::vector<Conflict> out;
-  auto v = s.Get(std::string(type), id);
-  if (!v.ok() || !v->has_value()) return out;
-  for (const auto& c : (*v)->conflicts)
-    if (c.kind == kind) out.push_back(c);
-  return out;
-}
-
 RepairInput Req(const std::string& id, const std::string& cat = std::string(category::kWater)) {
   RepairInput in;
   in.id = id;
@@ -91,49 +67,7 @@ CauseInput Cause(const std::string& what, const std::string& note, const std::st
   return c;
 }
 
-struct RepairsTest : ::testing::Test {
-  RepairsTest() : domain(MakeDomain()) {}
-
-  std::unique_ptr<Store> Open(const std::string& name, const std::string& device) {
-    StoreOptions o;
-    o.domain = domain.get();
-    o.clock = &clock;
-    o.device_id = device;
-    auto s = Store::Open(dir.File(name), o);
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
-    return s.ok() ? std::move(*s) : nullptr;
-  }
-
-  Command Do(Store& s, const Author& actor, const Result<Command>& cmd) {
-    EXPECT_TRUE(cmd.ok()) << cmd.status().ToString();
-    if (!cmd.ok()) return {};
-    clock.Advance(1000);
-    auto r = Execute(s, actor, cmd);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return *cmd;
-  }
-
-  static std::vector<Event> All(Store& s) {
-    std::vector<Event> out;
-    EXPECT_TRUE(s.ForEachEvent(0, [&](std::int64_t, const Event& e) {
-                   out.push_back(e);
-                   return true;
-                 }).ok());
-    return out;
-  }
-
-  static void Sync(Store& a, Store& b) {
-    auto ea = All(a), eb = All(b);
-    ASSERT_TRUE(a.Ingest(eb).ok());
-    ASSERT_TRUE(b.Ingest(ea).ok());
-  }
-
-  static void ExpectConverged(Store& a, Store& b) {
-    EXPECT_EQ(*a.StateHash(), *b.StateHash());
-    EXPECT_TRUE(a.VerifyMaterialized().ok()) << a.VerifyMaterialized().ToString();
-    EXPECT_TRUE(b.VerifyMaterialized().ok()) << b.VerifyMaterialized().ToString();
-  }
-
+struct RepairsTest : testing::DomainTest {
   void Seed(Store& s) {
     std::vector<Draft> people{
         directory::UpsertDepartment("office", "办公室", {"dirk"}),
@@ -175,9 +109,6 @@ struct RepairsTest : ::testing::Test {
     return r ? r->status : "<none>";
   }
 
-  std::unique_ptr<Domain> domain;
-  ManualClock clock;
-  testing::TempDir dir;
 };
 
 // ---------------------------------------------------------------------------
@@ -708,11 +639,11 @@ TEST_F(RepairsTest, ACauseChangedAwayFromWearFlagsTheLossReport) {
   Seed(*a);
   Assigned(*a, "rep-1");
   Do(*a, kTom, StartRepair(*a, kTom, "rep-1", kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   // Offline: tom files normal wear; the coordinator, told otherwise, records human damage.
   Do(*a, kTom, RecordCause(*a, kTom, "rep-1", Wear("loss-1"), kNow));
   Do(*b, kCora, RecordCause(*b, kCora, "rep-1", Cause("human", "学生踢坏", "李四", 5000), kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   for (Store* s : {a.get(), b.get()}) {
     EXPECT_EQ(FindRepair(*s, "rep-1", kNow)->cause, "human");  // the later by order
     auto on_job = ConflictsOf(*s, entity::kRepair, "rep-1", "cause_mismatch");
@@ -738,13 +669,13 @@ TEST_F(RepairsTest, TwoCoordinatorsAssigningDifferentTechniciansOfflineConflict)
   auto b = Open("b.db", "dev-b");
   Seed(*a);
   Triaged(*a, "rep-1");
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kCora, AssignRepair(*a, kCora, "rep-1", {"tom", ""}, "", kNow));
   Do(*b, kCody, AssignRepair(*b, kCody, "rep-1", {"tim", ""}, "", kNow));  // later by the clock
   auto a_events = a->EventsOf("repair", "rep-1");
   auto b_events = b->EventsOf("repair", "rep-1");
   const std::string first = a_events->back().id, second = b_events->back().id;
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   for (Store* s : {a.get(), b.get()}) {
     auto r = FindRepair(*s, "rep-1", kNow);
     EXPECT_EQ(r->technician, "tim");  // the later assignment is shown...
@@ -764,7 +695,7 @@ TEST_F(RepairsTest, TwoCoordinatorsAssigningDifferentTechniciansOfflineConflict)
   ASSERT_TRUE(settle.ok());
   EXPECT_EQ(settle->drafts.size(), 2u);
   Do(*a, kCora, settle);
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   EXPECT_TRUE(ConflictsOf(*b, entity::kRepair, "rep-1", "double_assignment").empty());
   EXPECT_EQ(FindRepair(*b, "rep-1", kNow)->technician, "tom");
   ExpectConverged(*a, *b);
@@ -775,13 +706,13 @@ TEST_F(RepairsTest, TwoCoordinatorsAgreeingOfflineIsNoConflict) {
   auto b = Open("b.db", "dev-b");
   Seed(*a);
   Do(*a, kAlice, ReportRepair(*a, kAlice, Req("rep-1"), kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kCora, TriageRepair(*a, kCora, "rep-1", size::kSmall, Cal(), kNow));
   Do(*b, kCody, TriageRepair(*b, kCody, "rep-1", size::kSmall, Cal(), kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kCora, AssignRepair(*a, kCora, "rep-1", {"tom", ""}, "", kNow));
   Do(*b, kCody, AssignRepair(*b, kCody, "rep-1", {"tom", ""}, "", kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   EXPECT_TRUE(a->Conflicts()->empty());
   EXPECT_EQ(FindRepair(*a, "rep-1", kNow)->technician, "tom");
   ExpectConverged(*a, *b);
@@ -792,10 +723,10 @@ TEST_F(RepairsTest, TwoCoordinatorsTriagingDifferentlyOfflineConflict) {
   auto b = Open("b.db", "dev-b");
   Seed(*a);
   Do(*a, kAlice, ReportRepair(*a, kAlice, Req("rep-1"), kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kCora, TriageRepair(*a, kCora, "rep-1", size::kSmall, Cal(), kNow));
   Do(*b, kCody, TriageRepair(*b, kCody, "rep-1", size::kLarge, Cal(), kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   EXPECT_EQ(ConflictsOf(*a, entity::kRepair, "rep-1", "workflow").size(), 1u);
   EXPECT_EQ(FindRepair(*b, "rep-1", kNow)->size, "small");  // the first stands
   ExpectConverged(*a, *b);
@@ -808,12 +739,12 @@ TEST_F(RepairsTest, CancelWhileTheTechnicianMarksItDoneCancelArrivingLast) {
   auto b = Open("b.db", "dev-b");
   Seed(*a);
   Assigned(*a, "rep-1");
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*b, kTom, StartRepair(*b, kTom, "rep-1", kNow));
   Do(*b, kTom, CompleteRepair(*b, kTom, "rep-1", "", {}, kNow));
   Do(*a, kAlice, CancelRepair(*a, kAlice, "rep-1", "不用修了", kNow));  // later by the clock
   EXPECT_EQ(StatusOf(*a, "rep-1"), "cancelled");
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   for (Store* s : {a.get(), b.get()}) {
     EXPECT_EQ(StatusOf(*s, "rep-1"), "done");
     auto c = ConflictsOf(*s, entity::kRepair, "rep-1", "cancelled_while_worked");
@@ -830,12 +761,12 @@ TEST_F(RepairsTest, CancelWhileTheTechnicianMarksItDoneCancelArrivingFirst) {
   auto b = Open("b.db", "dev-b");
   Seed(*a);
   Assigned(*a, "rep-1");
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kAlice, CancelRepair(*a, kAlice, "rep-1", "不用修了", kNow));
   Do(*b, kTom, StartRepair(*b, kTom, "rep-1", kNow));  // later by the clock
   Do(*b, kTom, RecordRepairCost(*b, kTom, "rep-1", {"part", "阀芯", 1, 2500, ""}, kNow));
   Do(*b, kTom, CompleteRepair(*b, kTom, "rep-1", "", {}, kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   for (Store* s : {a.get(), b.get()}) {
     auto r = FindRepair(*s, "rep-1", kNow);
     EXPECT_EQ(r->status, "done");
@@ -852,7 +783,7 @@ TEST_F(RepairsTest, CancelWhileTheTechnicianMarksItDoneCancelArrivingFirst) {
   resolve.drafts.push_back({"repair", "rep-1", "conflict.resolved", Json{{"conflict", c[0].Id()}, {"note", "修好了"}}});
   Do(*a, kCora, resolve);
   Do(*a, kAlice, ConfirmRepair(*a, kAlice, "rep-1", 5, "", kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   EXPECT_TRUE(b->Conflicts()->empty());
   EXPECT_EQ(StatusOf(*b, "rep-1"), "confirmed");
   ExpectConverged(*a, *b);
@@ -863,11 +794,11 @@ TEST_F(RepairsTest, AConfirmationArrivingAfterARejectionIsAWorkflowConflict) {
   auto b = Open("b.db", "dev-b");
   Seed(*a);
   Done(*a, "rep-1");
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   // The requester on two devices: rejects on one, confirms on the other.
   Do(*a, kAlice, RejectRepair(*a, kAlice, "rep-1", "还漏", Cal(), kNow));
   Do(*b, kAlice, ConfirmRepair(*b, kAlice, "rep-1", 3, "", kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   EXPECT_EQ(StatusOf(*a, "rep-1"), "reopened");
   EXPECT_EQ(ConflictsOf(*a, entity::kRepair, "rep-1", "workflow").size(), 1u);
   ExpectConverged(*a, *b);
@@ -1017,10 +948,10 @@ TEST_F(RepairsTest, TwoDevicesGeneratingOfflineMakeTheSameRecords) {
   auto b = Open("b.db", "dev-b");
   Seed(*a);
   Do(*a, kCora, DefineMaintenanceSchedule(*a, kCora, Schedule("lift-1", frequency::kSemiMonthly, "2026-03-01"), kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kCora, GenerateMaintenanceJobs(*a, kCora, T("2026-03-20T08:00")));
   Do(*b, kTom, GenerateMaintenanceJobs(*b, kTom, T("2026-03-20T09:00")));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   auto jobs = MaintenanceJobs(*a, T("2026-03-20T09:00"), false);
   ASSERT_EQ(jobs.size(), 2u);  // 2026-03-1 and 2026-03-2, once each
   EXPECT_EQ(jobs[0].id, "lift-1@2026-03-1");
@@ -1112,10 +1043,10 @@ TEST_F(RepairsTest, TwoCompletionRecordsOfflineConflict) {
   Seed(*a);
   Do(*a, kCora, DefineMaintenanceSchedule(*a, kCora, Schedule("lift-1", frequency::kMonthly, "2026-03-01"), kNow));
   Do(*a, kCora, GenerateMaintenanceJobs(*a, kCora, kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kTom, CompleteMaintenance(*a, kTom, "lift-1@2026-03", "ok", "", kNow));
   Do(*b, kTim, CompleteMaintenance(*b, kTim, "lift-1@2026-03", "ok", "", kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   EXPECT_EQ(FindMaintenanceJob(*a, "lift-1@2026-03", kNow)->completed_by, "tom");
   EXPECT_EQ(ConflictsOf(*a, entity::kMaintenanceJob, "lift-1@2026-03", "workflow").size(), 1u);
   ExpectConverged(*a, *b);
@@ -1235,10 +1166,10 @@ TEST_F(RepairsTest, AnApprovalOfAnEstimateRevisedOfflineIsStale) {
   auto b = Open("b.db", "dev-b");
   Seed(*a);
   Do(*a, kCora, EstimateMajorRepair(*a, kCora, Major("mr-1"), kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kCora, ReviseMajorRepair(*a, kCora, "mr-1", 80'000'000, "扩大范围", kNow));
   Do(*b, kDirk, ApproveMajorRepair(*b, kDirk, "mr-1", "同意", kNow));  // saw 500k
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   for (Store* s : {a.get(), b.get()}) {
     auto m = FindMajorRepair(*s, "mr-1");
     EXPECT_EQ(m->status, "estimated");  // the director must decide on the new figure
@@ -1472,10 +1403,10 @@ TEST_F(RepairsTest, AFindingWrittenOfflineAfterTheInspectionClosedIsKeptAndFlagg
   auto b = Open("b.db", "dev-b");
   Seed(*a);
   Do(*a, kGus, StartInspection(*a, kGus, {"insp-1", "inspection", "equipment", "office", ""}, kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   Do(*a, kCora, CloseInspection(*a, kCora, "insp-1", "", kNow));
   Do(*b, kGus, RecordFinding(*b, kGus, "insp-1", {"f-1", "水泵异响", false, false, Req("rep-1")}, kNow));
-  Sync(*a, *b);
+  ExchangeAll(*a, *b);
   for (Store* s : {a.get(), b.get()}) {
     EXPECT_EQ(FindInspection(*s, "insp-1")->status, "closed");
     EXPECT_EQ(ConflictsOf(*s, entity::kInspection, "insp-1", "workflow").size(), 1u);

@@ -17,16 +17,14 @@
 namespace houqin::visitors {
 namespace {
 
-LocalTime T(const char* text) {
-  auto t = LocalTime::Parse(text);
-  EXPECT_TRUE(t.has_value()) << text;
-  return t.value_or(LocalTime{});
-}
-Date D(const char* text) {
-  auto d = Date::Parse(text);
-  EXPECT_TRUE(d.has_value()) << text;
-  return d.value_or(Date{});
-}
+using testing::AllEvents;
+using testing::ConflictsOf;
+using testing::D;
+using testing::ExchangeAll;
+using testing::ExpectConverged;
+using testing::ExpectRefused;
+using testing::HasWarning;
+using testing::T;
 
 const LocalTime kNow = T("2026-03-02T09:00");  // a Monday
 const std::string kSite = "main";
@@ -41,28 +39,6 @@ const Author kRita{"rita", std::string(role::kReception), ""};    // 会议接�
 const Author kGary{"gary", std::string(role::kGuard), ""};        // the gate
 const Author kKioskA{"kiosk-a", std::string(role::kKiosk), ""};
 const Author kKioskB{"kiosk-b", std::string(role::kKiosk), ""};
-
-void ExpectRefused(const Result<Command>& r, const std::string& field) {
-  ASSERT_FALSE(r.ok()) << "expected a refusal naming " << field;
-  EXPECT_EQ(r.status().field(), field) << r.status().ToString();
-  EXPECT_FALSE(r.status().en().empty());
-  EXPECT_FALSE(r.status().zh().empty());
-}
-
-bool HasWarning(const Command& c, const std::string& code) {
-  return std::any_of(c.warnings.begin(), c.warnings.end(), [&](const Warning& w) {
-    return w.code == code && !w.text.en.empty() && !w.text.zh.empty();
-  });
-}
-
-std::vector<Conflict> ConflictsOf(Store& s, std::string_view type, const std::string& id, const std::string& kind) {
-  std::vector<Conflict> out;
-  auto v = s.Get(std::string(type), id);
-  if (!v.ok() || !v->has_value()) return out;
-  for (const auto& c : (*v)->conflicts)
-    if (c.kind == kind) out.push_back(c);
-  return out;
-}
 
 VisitorRules Rules() {
   VisitorRules r;
@@ -82,54 +58,7 @@ CheckInInput WalkIn(const std::string& id, const std::string& name = "张伟", c
   return in;
 }
 
-struct VisitorsTest : ::testing::Test {
-  VisitorsTest() : domain(MakeDomain()) {}
-
-  std::unique_ptr<Store> Open(const std::string& name, const std::string& device) {
-    StoreOptions o;
-    o.domain = domain.get();
-    o.clock = &clock;
-    o.device_id = device;
-    auto s = Store::Open(dir.File(name), o);
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
-    return s.ok() ? std::move(*s) : nullptr;
-  }
-
-  Command Do(Store& s, const Author& actor, const Result<Command>& cmd) {
-    EXPECT_TRUE(cmd.ok()) << cmd.status().ToString();
-    if (!cmd.ok()) return {};
-    clock.Advance(1000);
-    auto r = Execute(s, actor, cmd);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return *cmd;
-  }
-
-  static std::vector<Event> All(Store& s) {
-    std::vector<Event> out;
-    EXPECT_TRUE(s.ForEachEvent(0, [&](std::int64_t, const Event& e) {
-                   out.push_back(e);
-                   return true;
-                 }).ok());
-    return out;
-  }
-
-  // Every store receives every event any of them holds.
-  static void Sync(const std::vector<Store*>& stores) {
-    std::vector<Event> all;
-    for (Store* s : stores) {
-      auto e = All(*s);
-      all.insert(all.end(), e.begin(), e.end());
-    }
-    for (Store* s : stores) ASSERT_TRUE(s->Ingest(all).ok());
-  }
-
-  static void ExpectConverged(const std::vector<Store*>& stores) {
-    for (Store* s : stores) {
-      EXPECT_EQ(*s->StateHash(), *stores.front()->StateHash());
-      EXPECT_TRUE(s->VerifyMaterialized().ok()) << s->VerifyMaterialized().ToString();
-    }
-  }
-
+struct VisitorsTest : testing::DomainTest {
   // The office: people, departments, alice's phone key. Kiosks start from a copy of it.
   void Seed(Store& s) {
     std::vector<Draft> people{
@@ -150,7 +79,7 @@ struct VisitorsTest : ::testing::Test {
   // A copy of `from` for a new device (enrolled while online, then offline).
   std::unique_ptr<Store> Device(Store& from, const std::string& name) {
     auto s = Open(name + ".db", name);
-    EXPECT_TRUE(s->Ingest(All(from)).ok());
+    EXPECT_TRUE(s->Ingest(AllEvents(from)).ok());
     return s;
   }
 
@@ -191,9 +120,6 @@ struct VisitorsTest : ::testing::Test {
     return v ? v->status : "<none>";
   }
 
-  std::unique_ptr<Domain> domain;
-  ManualClock clock;
-  testing::TempDir dir;
   DeviceSigner alice_phone;
 };
 
@@ -340,7 +266,7 @@ TEST_F(VisitorsTest, InviteAndDeviceKeyClashesBetweenOfflineDevices) {
   // Two admins revoke the same phone, offline: they agree too.
   Do(*server, kAdmin, RevokeDeviceKey(*server, kAdmin, "phone-alice", "丢失", kNow));
   Do(*desk, kAdmin, RevokeDeviceKey(*desk, kAdmin, "phone-alice", "丢失", kNow));
-  Sync({server.get(), phone.get(), desk.get(), bob_phone.get()});
+  ExchangeAll({server.get(), phone.get(), desk.get(), bob_phone.get()});
   ExpectConverged({server.get(), phone.get(), desk.get(), bob_phone.get()});
   EXPECT_EQ(FindInvite(*server, "inv-1")->status, "cancelled");
   EXPECT_TRUE(ConflictsOf(*server, "visitor_invite", "inv-1", "workflow").empty());
@@ -383,7 +309,7 @@ TEST_F(VisitorsTest, OfflineKioskThatNeverSawTheInviteChecksTheVisitorIn) {
   const std::string whole = MakeInvite(*phone, Invite("inv-2", 3));
   Do(*kiosk, kKioskA, CheckInWithInvite(*kiosk, kKioskA, WithToken("v-2", whole), T("2026-03-02T09:30"), Rules()));
   EXPECT_EQ(FindVisit(*kiosk, "v-2")->party_size, 3);
-  Sync({server.get(), phone.get(), kiosk.get()});
+  ExchangeAll({server.get(), phone.get(), kiosk.get()});
   ExpectConverged({server.get(), phone.get(), kiosk.get()});
   EXPECT_TRUE(ConflictsOf(*server, "visitor_visit", "v-1", "invite_reused").empty());
 }
@@ -430,12 +356,12 @@ TEST_F(VisitorsTest, ForgedTamperedExpiredAndMisplacedTokensAreRefused) {
   InviteInput early = Invite("inv-2");
   early.expires = T("2026-03-02T11:00");
   const std::string short_token = MakeInvite(*server, early);
-  ASSERT_TRUE(kiosk->Ingest(All(*server)).ok());
+  ASSERT_TRUE(kiosk->Ingest(AllEvents(*server)).ok());
   EXPECT_TRUE(check(short_token, T("2026-03-02T10:59")).ok());
   ExpectRefused(check(short_token, T("2026-03-02T11:01")), "token");
   // A revoked device invalidates every token it signed, once the kiosk knows.
   Do(*server, kAdmin, RevokeDeviceKey(*server, kAdmin, "phone-alice", "手机丢失", kNow));
-  ASSERT_TRUE(kiosk->Ingest(All(*server)).ok());
+  ASSERT_TRUE(kiosk->Ingest(AllEvents(*server)).ok());
   ExpectRefused(check(token, at), "token");
   EXPECT_FALSE(FindVisit(*kiosk, "v-x").has_value());
 }
@@ -475,7 +401,7 @@ TEST_F(VisitorsTest, InviteCheckInRefusalsAtTheKiosk) {
   EXPECT_TRUE(ConflictsOf(*kiosk, "visitor_visit", "v-4", "invite_reused").empty());
   // The kiosk that knows of the cancellation refuses.
   Do(*server, kAlice, CancelInvite(*server, kAlice, "inv-m", "改期", kNow));
-  ASSERT_TRUE(kiosk->Ingest(All(*server)).ok());
+  ASSERT_TRUE(kiosk->Ingest(AllEvents(*server)).ok());
   ExpectRefused(CheckInWithInvite(*kiosk, kKioskA, WithToken("v-5", multi), at, Rules()), "token");
 }
 
@@ -490,7 +416,7 @@ TEST_F(VisitorsTest, OneSingleUseInviteAtTwoOfflineKiosksIsKeptTwiceAndFlaggedFo
   Do(*b, kKioskB, CheckInWithInvite(*b, kKioskB, WithToken("v-b", token, "李娜?"), T("2026-03-02T10:07"), Rules()));
 
   // The two kiosks meet (the phone is still offline): both check-ins kept, both marked.
-  Sync({a.get(), b.get()});
+  ExchangeAll({a.get(), b.get()});
   for (Store* s : {a.get(), b.get()}) {
     EXPECT_EQ(Status(*s, "v-a"), "on_site");
     EXPECT_EQ(Status(*s, "v-b"), "on_site");
@@ -511,7 +437,7 @@ TEST_F(VisitorsTest, OneSingleUseInviteAtTwoOfflineKiosksIsKeptTwiceAndFlaggedFo
   ExpectConverged({a.get(), b.get()});
 
   // Everyone meets: the invite record is marked as well.
-  Sync({server.get(), phone.get(), a.get(), b.get()});
+  ExchangeAll({server.get(), phone.get(), a.get(), b.get()});
   ExpectConverged({server.get(), phone.get(), a.get(), b.get()});
   EXPECT_EQ(ConflictsOf(*server, "visitor_invite", "inv-1", "invite_reused").size(), 1u);
 
@@ -524,7 +450,7 @@ TEST_F(VisitorsTest, OneSingleUseInviteAtTwoOfflineKiosksIsKeptTwiceAndFlaggedFo
                   .ok());
   EXPECT_TRUE(GuardAlerts(*server, kSite).empty());
   EXPECT_EQ(OnSite(*server, kSite).size(), 2u);
-  Sync({server.get(), a.get(), b.get()});
+  ExchangeAll({server.get(), a.get(), b.get()});
   ExpectConverged({server.get(), a.get(), b.get()});
 }
 
@@ -535,7 +461,7 @@ TEST_F(VisitorsTest, ACancelledInviteUsedAtAnOfflineKioskIsFlagged) {
   auto kiosk = Device(*server, "kiosk-a");
   Do(*server, kAlice, CancelInvite(*server, kAlice, "inv-1", "会议取消", kNow));
   Do(*kiosk, kKioskA, CheckInWithInvite(*kiosk, kKioskA, WithToken("v-1", token), T("2026-03-02T10:10"), Rules()));
-  Sync({server.get(), kiosk.get()});
+  ExchangeAll({server.get(), kiosk.get()});
   ExpectConverged({server.get(), kiosk.get()});
   for (Store* s : {server.get(), kiosk.get()}) {
     EXPECT_EQ(ConflictsOf(*s, "visitor_visit", "v-1", "cancelled_invite_used").size(), 1u);
@@ -652,7 +578,7 @@ TEST_F(VisitorsTest, TheDocumentNumberIsStoredNowhere) {
 
   const std::vector<std::string> numbers{kIdNumber, "11010519491231002x", "11010519491231002", kIdNumber2,
                                          "44030419850615"};
-  for (const Event& e : All(*s)) {
+  for (const Event& e : AllEvents(*s)) {
     const std::string text = e.payload.dump() + e.personal.dump();
     for (const auto& n : numbers) EXPECT_EQ(text.find(n), std::string::npos) << e.kind;
   }
@@ -786,7 +712,7 @@ TEST_F(VisitorsTest, ABlockListEntryThatReachesTheKioskLateStillAlertsOnBothRepl
   // ... while the security office adds them to the block list.
   Do(*server, kAdmin,
      AddToBlockList(*server, kAdmin, {"blk-1", "", "", "resident_id", kIdNumber, "", "冒用证件"}, kNow, Rules()));
-  Sync({server.get(), kiosk.get()});
+  ExchangeAll({server.get(), kiosk.get()});
   ExpectConverged({server.get(), kiosk.get()});
   for (Store* s : {server.get(), kiosk.get()}) {
     EXPECT_EQ(ConflictsOf(*s, "visitor_visit", "v-1", "blocklist_match").size(), 1u);
@@ -963,7 +889,7 @@ TEST_F(VisitorsTest, DelegationCancelledOnOneDeviceWhileArrivingOnAnotherIsAWork
   auto gate = Device(*server, "gate");
   Do(*server, kRita, CancelGroup(*server, kRita, "grp-1", "对方取消", kNow));
   Do(*gate, kGary, CheckInGroup(*gate, kGary, "grp-1", {}, T("2026-03-02T09:30"), Rules()));
-  Sync({server.get(), gate.get()});
+  ExchangeAll({server.get(), gate.get()});
   ExpectConverged({server.get(), gate.get()});
   for (Store* s : {server.get(), gate.get()}) {
     EXPECT_EQ(ConflictsOf(*s, "visitor_group", "grp-1", "workflow").size(), 1u);
@@ -979,7 +905,7 @@ TEST_F(VisitorsTest, OneDelegationMemberCheckedInAtTwoDesksIsAWorkflowConflict) 
   auto gate = Device(*server, "gate");
   Do(*server, kRita, CheckInGroup(*server, kRita, "grp-1", {"m1"}, T("2026-03-02T09:10"), Rules()));
   Do(*gate, kGary, CheckInGroup(*gate, kGary, "grp-1", {"m1"}, T("2026-03-02T09:11"), Rules()));
-  Sync({server.get(), gate.get()});
+  ExchangeAll({server.get(), gate.get()});
   ExpectConverged({server.get(), gate.get()});
   EXPECT_EQ(ConflictsOf(*server, "visitor_visit", "grp-1.m1", "workflow").size(), 1u);
   EXPECT_EQ(OnSite(*server, kSite).size(), 1u);
@@ -1058,7 +984,7 @@ TEST_F(VisitorsTest, TwoKiosksSigningOutOfflineAndARealCheckOutConverge) {
   Do(*b, kKioskB, AutoSignOut(*b, kKioskB, kSite, T("2026-03-02T20:31"), Rules()));
   // The guard saw v-2 leave late, after the kiosks had signed everyone out (stamped after them).
   Do(*gate, kGary, CheckOut(*gate, kGary, "v-2", T("2026-03-02T20:45")));
-  Sync({server.get(), a.get(), b.get(), gate.get()});
+  ExchangeAll({server.get(), a.get(), b.get(), gate.get()});
   ExpectConverged({server.get(), a.get(), b.get(), gate.get()});
   auto v1 = FindVisit(*server, "v-1");
   EXPECT_EQ(v1->status, "signed_out");
@@ -1088,7 +1014,7 @@ TEST_F(VisitorsTest, OnSiteAndEvacuationListsFollowCheckInsAndCheckOuts) {
   // A visit registered at the gate, offline, counts once it arrives.
   auto gate = Device(*server, "gate");
   Do(*gate, kGary, CheckIn(*gate, kGary, WalkIn("v-5", "钱七"), T("2026-03-02T10:20"), Rules()));
-  Sync({server.get(), kiosk.get(), gate.get()});
+  ExchangeAll({server.get(), kiosk.get(), gate.get()});
   ExpectConverged({server.get(), kiosk.get(), gate.get()});
 
   auto on_site = OnSite(*server, kSite);
@@ -1220,10 +1146,10 @@ TEST_F(VisitorsTest, APurgeReachesEveryReplicaAlike) {
   auto kiosk = Device(*server, "kiosk-a");
   Do(*kiosk, kKioskA, CheckIn(*kiosk, kKioskA, WalkIn("v-1"), T("2025-08-01T09:00"), Rules()));
   Do(*kiosk, kKioskA, CheckOut(*kiosk, kKioskA, "v-1", T("2025-08-01T10:00")));
-  Sync({server.get(), kiosk.get()});
+  ExchangeAll({server.get(), kiosk.get()});
   Do(*server, kAdmin, PurgeExpired(*server, kAdmin, T("2026-03-02T03:00"), Rules()));
   EXPECT_TRUE(FindVisit(*server, "v-1")->purged);
-  Sync({server.get(), kiosk.get()});
+  ExchangeAll({server.get(), kiosk.get()});
   ExpectConverged({server.get(), kiosk.get()});
   EXPECT_TRUE(FindVisit(*kiosk, "v-1")->purged);
   EXPECT_EQ(FindVisit(*kiosk, "v-1")->name, std::string(kPurgedName));

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "engine/payload.h"
+
 namespace houqin::calendar {
 
 namespace {
@@ -14,14 +16,8 @@ using Json = nlohmann::json;
 // A holiday block longer than this is a typing error (the longest, Spring Festival, is 9 days).
 constexpr std::int64_t kMaxRangeDays = 31;
 
-Status Bad(const std::string& field, const std::string& en, const std::string& zh) {
-  return Status::Invalid(field, {en, zh});
-}
-
-std::string Str(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+using payload::Bad;
+using payload::Str;
 
 Result<Date> DateField(const Json& entry, const char* key, const std::string& where) {
   const std::string text = Str(entry, key);

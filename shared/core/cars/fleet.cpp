@@ -30,6 +30,7 @@
 #include <span>
 
 #include "directory/directory.h"
+#include "engine/payload.h"
 #include "validation/validate.h"
 
 namespace houqin::cars {
@@ -38,21 +39,10 @@ namespace {
 
 constexpr std::string_view kRegisterConstraint = "car_register";
 
-// ---------- JSON access that never throws on a foreign payload ----------
-
-std::string Str(const Json& f, std::string_view key) {
-  auto it = f.find(key);
-  return it != f.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-std::int64_t Int(const Json& f, std::string_view key, std::int64_t fallback = 0) {
-  auto it = f.find(key);
-  return it != f.end() && it->is_number_integer() ? it->get<std::int64_t>() : fallback;
-}
-bool Bool(const Json& f, std::string_view key, bool fallback) {
-  auto it = f.find(key);
-  return it != f.end() && it->is_boolean() ? it->get<bool>() : fallback;
-}
-bool Has(const Json& f, std::string_view key) { return f.find(key) != f.end(); }
+using payload::Bool;
+using payload::Has;
+using payload::Int;
+using payload::Str;
 
 enum class FieldType { kString, kInt, kBool };
 struct FieldSpec {

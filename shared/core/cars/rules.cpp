@@ -1,21 +1,11 @@
 #include "cars/rules.h"
 
 #include "directory/directory.h"
+#include "engine/payload.h"
 
 namespace houqin::cars {
 
-namespace {
-template <typename T>
-void Take(const Json& f, const char* key, T& out) {
-  if (auto it = f.find(key); it != f.end() && !it->is_null()) {
-    try {
-      out = it->get<T>();
-    } catch (const Json::exception&) {
-      // A value of the wrong type keeps the default; the admin tool validates before writing.
-    }
-  }
-}
-}  // namespace
+using payload::Take;
 
 void ApplyOverrides(Rules& r, const Json& f) {
   Take(f, "rotation_enabled", r.rotation.enabled);

@@ -56,6 +56,7 @@
 
 #include "cars/fleet.h"
 #include "directory/directory.h"
+#include "engine/payload.h"
 #include "engine/workflow.h"
 
 namespace houqin::cars {
@@ -93,34 +94,14 @@ constexpr std::string_view kClosed = "trip.closed";
 
 // ---- small helpers --------------------------------------------------------
 
-std::string Str(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-std::int64_t Int(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
-bool Bool(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_boolean() && it->get<bool>();
-}
-std::optional<LocalTime> Time(const Json& j, const char* key) { return LocalTime::Parse(Str(j, key)); }
-std::vector<std::string> Strings(const Json& j, const char* key) {
-  std::vector<std::string> out;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_array()) return out;
-  for (const auto& v : *it)
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  return out;
-}
-
-std::string Trim(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return std::string(s);
-}
+using payload::Bool;
+using payload::Contains;
+using payload::Int;
+using payload::Load;
+using payload::Str;
+using payload::Strings;
+using payload::Time;
+using payload::Trim;
 
 // Destinations typed by different people: compare trimmed, ASCII case folded.
 std::string DestinationKey(std::string_view s) {
@@ -147,20 +128,7 @@ std::vector<Date> DaysOf(LocalTime start, LocalTime end) {
 
 std::string Describe(LocalTime start, LocalTime end) { return start.ToString() + " – " + end.ToString(); }
 
-Status MissingField(const std::string& field, const std::string& en, const std::string& zh) {
-  return Status::Invalid(field, {en + " is required", "请填写" + zh});
-}
-
-std::optional<RecordView> Load(Store& store, std::string_view type, const std::string& id) {
-  if (id.empty()) return std::nullopt;
-  auto r = store.Get(std::string(type), id);
-  if (!r.ok() || !r->has_value()) return std::nullopt;
-  return std::move(**r);
-}
-
-bool Contains(const std::vector<std::string>& v, const std::string& x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
-}
+using payload::Missing;
 
 // ---- trip state, as the fold keeps it ------------------------------------
 
@@ -811,20 +779,20 @@ std::int64_t ExpenseTotal(const Json& f) { return Int(f, "tolls_fen") + Int(f, "
 
 Result<Command> SubmitRequest(Store& store, const Author& actor, const RequestInput& in, LocalTime now) {
   if (Status s = RequestWorkflow().Check("", ev::kSubmitted, actor.role); !s.ok()) return s;
-  if (in.id.empty()) return MissingField("id", "a request id", "申请编号");
+  if (in.id.empty()) return Missing("id", "a request id", "申请编号");
   if (Load(store, entity::kRequest, in.id))
     return Status::Refused("id", {"request " + in.id + " exists already", "用车申请 " + in.id + " 已存在"});
   std::string department = in.department;
   if (department.empty())
     if (auto user = directory::FindUser(store, actor.user)) department = user->department;
-  if (department.empty()) return MissingField("department", "the requesting department", "用车部门");
+  if (department.empty()) return Missing("department", "the requesting department", "用车部门");
   if (in.kind != request_kind::kOrdinary && in.kind != request_kind::kLeader && in.kind != request_kind::kEvent &&
       in.kind != request_kind::kReception)
     return Status::Invalid("kind", {"unknown request kind " + in.kind + " (ordinary, leader, event, reception)",
                                     "未知的用车类型 " + in.kind + "(一般公务、领导用车、大型活动、接待)"});
   if (in.passengers < 1) return Status::Invalid("passengers", {"at least one passenger", "乘车人数至少为 1"});
-  if (!in.departure) return MissingField("departure", "the departure time", "出发时间");
-  if (!in.return_time) return MissingField("return_time", "the return time", "返回时间");
+  if (!in.departure) return Missing("departure", "the departure time", "出发时间");
+  if (!in.return_time) return Missing("return_time", "the return time", "返回时间");
   if (*in.departure < now)
     return Status::Invalid("departure", {"the departure time " + in.departure->ToString() + " has passed",
                                          "出发时间 " + in.departure->ToString() + " 已过"});
@@ -832,8 +800,8 @@ Result<Command> SubmitRequest(Store& store, const Author& actor, const RequestIn
     return Status::Invalid("return_time", {"the return time must be after the departure", "返回时间必须晚于出发时间"});
   if (Status s = NotOverlong(*in.departure, *in.return_time, "return_time"); !s.ok()) return s;
   const std::string destination = Trim(in.destination), purpose = Trim(in.purpose), origin = Trim(in.origin);
-  if (destination.empty()) return MissingField("destination", "the destination", "目的地");
-  if (purpose.empty()) return MissingField("purpose", "the purpose", "事由");
+  if (destination.empty()) return Missing("destination", "the destination", "目的地");
+  if (purpose.empty()) return Missing("purpose", "the purpose", "事由");
   if (in.estimated_km < 0)
     return Status::Invalid("estimated_km", {"the estimated distance cannot be negative", "预计里程不能为负数"});
 
@@ -900,7 +868,7 @@ Result<Command> RejectRequest(Store& store, const Author& actor, const std::stri
                               const std::string& reason, LocalTime now) {
   if (Trim(reason).empty()) {
     if (auto req = LoadRequest(store, request_id); !req.ok()) return req.status();
-    return MissingField("reason", "a reason for the rejection", "驳回理由");
+    return Missing("reason", "a reason for the rejection", "驳回理由");
   }
   return Decide(store, actor, request_id, ev::kRejected, Trim(reason), now);
 }
@@ -967,10 +935,10 @@ std::vector<RequestSummary> MergeCandidates(Store& store, const std::string& req
 Result<Command> DispatchTrip(Store& store, const Author& actor, const DispatchInput& in, LocalTime now) {
   (void)now;
   if (Status s = TripWorkflow().Check("", ev::kDispatched, actor.role); !s.ok()) return s;
-  if (in.trip_id.empty()) return MissingField("trip_id", "a trip id", "行程编号");
+  if (in.trip_id.empty()) return Missing("trip_id", "a trip id", "行程编号");
   if (Load(store, entity::kTrip, in.trip_id))
     return Status::Refused("trip_id", {"trip " + in.trip_id + " exists already", "行程 " + in.trip_id + " 已存在"});
-  if (in.requests.empty()) return MissingField("requests", "at least one approved car request", "至少一份已批准的用车申请");
+  if (in.requests.empty()) return Missing("requests", "at least one approved car request", "至少一份已批准的用车申请");
   std::vector<RequestSummary> requests;
   for (const auto& id : in.requests) {
     if (std::count(in.requests.begin(), in.requests.end(), id) > 1)
@@ -989,12 +957,12 @@ Result<Command> DispatchTrip(Store& store, const Author& actor, const DispatchIn
   }
   if (Status s = NotOverlong(start, end, "requests"); !s.ok()) return s;
 
-  if (in.car.empty()) return MissingField("car", "a car", "车辆");
+  if (in.car.empty()) return Missing("car", "a car", "车辆");
   auto car = FindCar(store, in.car);
   if (!car) return Status::NotFound("car", {"no car " + in.car, "没有车辆 " + in.car});
   const Rules rules = LoadRules(store);
   if (Status s = DispatchEligibility(store, rules, in.car, start, end, work_required); !s.ok()) return s;
-  if (in.driver.empty()) return MissingField("driver", "a driver", "驾驶员");
+  if (in.driver.empty()) return Missing("driver", "a driver", "驾驶员");
   if (Status s = CheckDriver(store, in.driver, *car, start, end); !s.ok()) return s;
 
   Command cmd;
@@ -1087,7 +1055,7 @@ Result<Command> ReassignTrip(Store& store, const Author& actor, const std::strin
   const bool new_driver = !driver_id.empty() && driver_id != old_driver;
   if (!new_car && !new_driver)
     return Status::Invalid("car", {"give another car or another driver", "请指定另一辆车或另一名驾驶员"});
-  if (Trim(reason).empty()) return MissingField("reason", "a reason for the reassignment", "改派理由");
+  if (Trim(reason).empty()) return Missing("reason", "a reason for the reassignment", "改派理由");
   const LocalTime start = Time(trip->fields, "start").value_or(LocalTime{});
   const LocalTime end = Time(trip->fields, "end").value_or(LocalTime{});
   const std::string car_after = new_car ? car_id : old_car;
@@ -1123,7 +1091,7 @@ Result<Command> CancelTrip(Store& store, const Author& actor, const std::string&
   auto trip = LoadTrip(store, trip_id);
   if (!trip.ok()) return trip.status();
   if (Status s = CheckRole(entity::kTrip, *trip, ev::kTripCancelled, actor); !s.ok()) return s;
-  if (Trim(reason).empty()) return MissingField("reason", "a reason for the cancellation", "取消理由");
+  if (Trim(reason).empty()) return Missing("reason", "a reason for the cancellation", "取消理由");
   Command cmd;
   cmd.drafts.push_back({std::string(entity::kTrip), trip_id, std::string(ev::kTripCancelled),
                         Json{{"reason", Trim(reason)}, {"at", now.ToString()}}});
@@ -1206,7 +1174,7 @@ Result<Command> RecordExpense(Store& store, const Author& actor, const std::stri
     return Status::Invalid("category", {"unknown expense category " + category + " (toll, parking, other)",
                                         "未知的费用类别 " + category + "(过路费、停车费、其他)"});
   if (amount_fen <= 0) return Status::Invalid("amount_fen", {"the amount must be positive", "金额必须大于零"});
-  if (Trim(receipt).empty()) return MissingField("receipt", "the receipt number", "票据号");
+  if (Trim(receipt).empty()) return Missing("receipt", "the receipt number", "票据号");
   Command cmd;
   cmd.drafts.push_back({std::string(entity::kTrip), trip_id, std::string(ev::kExpense),
                         Json{{"category", category},

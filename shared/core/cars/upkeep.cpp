@@ -24,6 +24,7 @@
 #include "cars/fleet.h"
 #include "cars/trips.h"
 #include "directory/directory.h"
+#include "engine/payload.h"
 
 namespace houqin::cars {
 
@@ -34,65 +35,24 @@ constexpr std::string_view kWithdrawn = "withdrawn";
 constexpr std::string_view kCardClash = "fuel_card_clash";
 constexpr std::string_view kByCarMonth = "upkeep_by_car_month";
 
-// --- Safe payload readers: a fold must not throw on a malformed remote payload.
-std::string Str(const Json& j, std::string_view key) {
-  if (!j.is_object()) return {};
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-std::int64_t Int(const Json& j, std::string_view key) {
-  if (!j.is_object()) return 0;
-  auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
-bool Bool(const Json& j, std::string_view key) {
-  if (!j.is_object()) return false;
-  auto it = j.find(key);
-  return it != j.end() && it->is_boolean() && it->get<bool>();
-}
-const Json& Obj(const Json& j, std::string_view key) {
-  static const Json kEmpty = Json::object();
-  if (!j.is_object()) return kEmpty;
-  auto it = j.find(key);
-  return it != j.end() && it->is_object() ? *it : kEmpty;
-}
-const Json& Arr(const Json& j, std::string_view key) {
-  static const Json kEmpty = Json::array();
-  if (!j.is_object()) return kEmpty;
-  auto it = j.find(key);
-  return it != j.end() && it->is_array() ? *it : kEmpty;
-}
+using payload::Arr;
+using payload::Bad;
+using payload::Bool;
+using payload::Int;
+using payload::No;
+using payload::Obj;
+using payload::Str;
 
 std::int64_t DivRound(std::int64_t num, std::int64_t den) { return den == 0 ? 0 : (num + den / 2) / den; }
 
 std::string Type(std::string_view t) { return std::string(t); }
 
-// --- Status helpers.
-Status Bad(std::string field, std::string en, std::string zh) {
-  return Status::Invalid(std::move(field), {std::move(en), std::move(zh)});
-}
-Status No(std::string field, std::string en, std::string zh) {
-  return Status::Refused(std::move(field), {std::move(en), std::move(zh)});
-}
 Status Missing(std::string field, const std::string& what_en, const std::string& what_zh, const std::string& id) {
   return Status::NotFound(std::move(field), {what_en + " " + id + " not found", "未找到" + what_zh + " " + id});
 }
 
-// The Author names a role; the directory must say the user holds it (a slip is signed by a real clerk).
-Status ActorHolds(Store& store, const Author& actor) {
-  auto user = directory::FindUser(store, actor.user);
-  if (!user) return No("actor", "unknown user " + actor.user, "用户 " + actor.user + " 不存在");
-  if (!user->HasRole(actor.role))
-    return No("role", "user " + actor.user + " does not hold the role " + actor.role,
-              "用户 " + actor.user + " 不具有角色 " + actor.role);
-  return Status::Ok();
-}
-
-Status CheckStep(Store& store, const Workflow& wf, std::string_view status, std::string_view kind,
-                 const Author& actor) {
-  if (Status s = wf.Check(status, kind, actor.role); !s.ok()) return s;
-  return ActorHolds(store, actor);
-}
+using directory::ActorHolds;
+using directory::CheckStep;
 
 std::string UserName(Store& store, const std::string& user_id) {
   auto u = directory::FindUser(store, user_id);

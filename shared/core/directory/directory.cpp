@@ -44,4 +44,19 @@ Draft UpsertDepartment(const std::string& id, const std::string& name, const std
   return {std::string(entity::kDepartment), id, "department.upserted", Json{{"name", name}, {"approvers", approvers}}};
 }
 
+Status ActorHolds(Store& store, const Author& actor) {
+  auto user = FindUser(store, actor.user);
+  if (!user) return Status::Refused("actor", {"unknown user " + actor.user, "用户 " + actor.user + " 不存在"});
+  if (!user->HasRole(actor.role))
+    return Status::Refused("role", {"user " + actor.user + " does not hold the role " + actor.role,
+                                    "用户 " + actor.user + " 不具有角色 " + actor.role});
+  return Status::Ok();
+}
+
+Status CheckStep(Store& store, const Workflow& wf, std::string_view status, std::string_view kind,
+                 const Author& actor) {
+  if (Status s = wf.Check(status, kind, actor.role); !s.ok()) return s;
+  return ActorHolds(store, actor);
+}
+
 }  // namespace houqin::directory

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/store.h"
+#include "engine/workflow.h"
 
 namespace houqin {
 
@@ -61,6 +62,12 @@ void Register(Domain& domain);
 std::optional<UserInfo> FindUser(Store& store, const std::string& user_id);
 // The approvers (分管领导) of a department; empty when none is set.
 std::vector<std::string> Approvers(Store& store, const std::string& department_id);
+
+// The Author names a role; refused (field "actor" or "role") unless the directory says the user holds it.
+Status ActorHolds(Store& store, const Author& actor);
+// The workflow table allows `kind` from `status` to the actor's role, then ActorHolds.
+Status CheckStep(Store& store, const Workflow& wf, std::string_view status, std::string_view kind,
+                 const Author& actor);
 
 // Drafts the admin writes.
 Draft UpsertUser(const UserInfo& user);

@@ -154,18 +154,7 @@ const Workflow& ProfileWorkflow() {
 // ---------------------------------------------------------------------------
 // Rules
 
-namespace {
-template <typename T>
-void Take(const Json& f, const char* key, T& out) {
-  if (auto it = f.find(key); it != f.end() && !it->is_null()) {
-    try {
-      out = it->get<T>();
-    } catch (const Json::exception&) {
-      // A value of the wrong type keeps the default; the admin tool validates before writing.
-    }
-  }
-}
-}  // namespace
+using payload::Take;
 
 void ApplyOverrides(Rules& r, const Json& f) {
   Take(f, "absence_fine_enabled", r.absence_fine_enabled);
@@ -240,76 +229,11 @@ Text CategoryLabel(std::string_view c) {
 
 namespace internal {
 
-std::string Str(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-std::int64_t Int(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
-bool Bool(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_boolean() && it->get<bool>();
-}
-std::optional<LocalTime> Time(const Json& j, const char* key) { return LocalTime::Parse(Str(j, key)); }
-std::vector<std::string> Strings(const Json& j, const char* key) {
-  std::vector<std::string> out;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_array()) return out;
-  for (const auto& v : *it)
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  return out;
-}
-
-std::string Trim(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return std::string(s);
-}
-
-bool Contains(const std::vector<std::string>& v, std::string_view x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
-}
-
-Status Missing(const std::string& field, const std::string& en, const std::string& zh) {
-  return Status::Invalid(field, {en + " is required", "请填写" + zh});
-}
-Status Bad(std::string field, std::string en, std::string zh) {
-  return Status::Invalid(std::move(field), {std::move(en), std::move(zh)});
-}
-Status No(std::string field, std::string en, std::string zh) {
-  return Status::Refused(std::move(field), {std::move(en), std::move(zh)});
-}
-
-std::optional<RecordView> Load(Store& store, std::string_view type, const std::string& id) {
-  if (id.empty()) return std::nullopt;
-  auto r = store.Get(std::string(type), id);
-  if (!r.ok() || !r->has_value()) return std::nullopt;
-  return std::move(**r);
-}
-
 Result<RecordView> LoadShift(Store& store, const std::string& shift_id) {
   if (shift_id.empty()) return Missing("shift", "the shift", "班次");
   auto v = Load(store, entity::kShift, shift_id);
   if (!v) return Status::NotFound("shift", {"no duty shift " + shift_id, "没有值班班次 " + shift_id});
   return std::move(*v);
-}
-
-Status ActorHolds(Store& store, const Author& actor) {
-  auto user = directory::FindUser(store, actor.user);
-  if (!user) return No("actor", "unknown user " + actor.user, "用户 " + actor.user + " 不存在");
-  if (!user->HasRole(actor.role))
-    return No("role", "user " + actor.user + " does not hold the role " + actor.role,
-              "用户 " + actor.user + " 不具有角色 " + actor.role);
-  return Status::Ok();
-}
-
-Status CheckStep(Store& store, const Workflow& wf, std::string_view status, std::string_view kind,
-                 const Author& actor) {
-  if (Status s = wf.Check(status, kind, actor.role); !s.ok()) return s;
-  return ActorHolds(store, actor);
 }
 
 bool OnShift(const Json& f, const std::string& user) {

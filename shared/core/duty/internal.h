@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "directory/directory.h"
+#include "engine/payload.h"
 #include "duty/duty.h"
 
 namespace houqin::duty::internal {
@@ -22,26 +23,22 @@ inline constexpr std::string_view kInboxIndex = "duty_inbox";
 // A shift lasts at most this long (our decision): it bounds the roster groups to three days.
 inline constexpr std::int64_t kMaxShiftMinutes = 48 * 60;
 
-std::string Str(const Json& j, const char* key);
-std::int64_t Int(const Json& j, const char* key);
-bool Bool(const Json& j, const char* key);
-std::optional<LocalTime> Time(const Json& j, const char* key);
-std::vector<std::string> Strings(const Json& j, const char* key);
-std::string Trim(std::string_view s);
-bool Contains(const std::vector<std::string>& v, std::string_view x);
+using payload::Bad;
+using payload::Bool;
+using payload::Contains;
+using payload::Int;
+using payload::Load;
+using payload::Missing;
+using payload::No;
+using payload::Str;
+using payload::Strings;
+using payload::Time;
+using payload::Trim;
 
-Status Missing(const std::string& field, const std::string& en, const std::string& zh);
-Status Bad(std::string field, std::string en, std::string zh);
-Status No(std::string field, std::string en, std::string zh);
-
-std::optional<RecordView> Load(Store& store, std::string_view type, const std::string& id);
 Result<RecordView> LoadShift(Store& store, const std::string& shift_id);
 
-// The Author names a role; the directory must say the user holds it.
-Status ActorHolds(Store& store, const Author& actor);
-// Workflow table, then the role held.
-Status CheckStep(Store& store, const Workflow& wf, std::string_view status, std::string_view kind,
-                 const Author& actor);
+using directory::ActorHolds;
+using directory::CheckStep;
 
 // Is `user` an officer or the leader of this shift record?
 bool OnShift(const Json& shift_fields, const std::string& user);

@@ -6,6 +6,26 @@
 #include <utility>
 
 namespace houqin::validation {
+
+// Chinese input methods produce U+3000 as readily as ASCII spaces.
+std::string_view TrimSpaces(std::string_view s) {
+  constexpr std::string_view kAscii = " \t\r\n\f\v";
+  constexpr std::string_view kIdeographic = "\u3000";
+  for (;;) {
+    if (!s.empty() && kAscii.find(s.front()) != std::string_view::npos) {
+      s.remove_prefix(1);
+    } else if (s.starts_with(kIdeographic)) {
+      s.remove_prefix(kIdeographic.size());
+    } else if (!s.empty() && kAscii.find(s.back()) != std::string_view::npos) {
+      s.remove_suffix(1);
+    } else if (s.ends_with(kIdeographic)) {
+      s.remove_suffix(kIdeographic.size());
+    } else {
+      return s;
+    }
+  }
+}
+
 namespace {
 
 // Strict: overlong forms, surrogates and values past U+10FFFF are refused, so
@@ -42,24 +62,6 @@ std::optional<std::u32string> Decode(std::string_view s) {
   return out;
 }
 
-// Chinese input methods produce U+3000 as readily as ASCII spaces.
-std::string_view Trim(std::string_view s) {
-  constexpr std::string_view kAscii = " \t\r\n\f\v";
-  constexpr std::string_view kIdeographic = "\u3000";
-  for (;;) {
-    if (!s.empty() && kAscii.find(s.front()) != std::string_view::npos) {
-      s.remove_prefix(1);
-    } else if (s.starts_with(kIdeographic)) {
-      s.remove_prefix(kIdeographic.size());
-    } else if (!s.empty() && kAscii.find(s.back()) != std::string_view::npos) {
-      s.remove_suffix(1);
-    } else if (s.ends_with(kIdeographic)) {
-      s.remove_suffix(kIdeographic.size());
-    } else {
-      return s;
-    }
-  }
-}
 
 std::string UpperAscii(std::string_view s) {
   std::string out(s);
@@ -155,7 +157,7 @@ int TodayInChina() {
 
 // --- Resident identity card ------------------------------------------------
 
-std::string NormalizeResidentId(std::string_view value) { return UpperAscii(Trim(value)); }
+std::string NormalizeResidentId(std::string_view value) { return UpperAscii(TrimSpaces(value)); }
 
 Status ResidentId(std::string_view value, std::string_view field, std::optional<int> today_yyyymmdd) {
   const std::string id = NormalizeResidentId(value);
@@ -210,7 +212,7 @@ Status ResidentId(std::string_view value, std::string_view field, std::optional<
 // --- Passports and travel permits -----------------------------------------
 
 Status Passport(std::string_view value, std::string_view field) {
-  const auto [chars, error] = DecodeNonEmpty(UpperAscii(Trim(value)), field);
+  const auto [chars, error] = DecodeNonEmpty(UpperAscii(TrimSpaces(value)), field);
   if (!error.ok()) return error;
   if (chars.size() < 5 || chars.size() > 17) return BadLength(field, chars.size(), "5 to 17", "5至17位");
   bool has_digit = false;
@@ -226,7 +228,7 @@ Status Passport(std::string_view value, std::string_view field) {
 }
 
 Status HkMacauPermit(std::string_view value, std::string_view field) {
-  const auto [chars, error] = DecodeNonEmpty(UpperAscii(Trim(value)), field);
+  const auto [chars, error] = DecodeNonEmpty(UpperAscii(TrimSpaces(value)), field);
   if (!error.ok()) return error;
   if (chars[0] != U'H' && chars[0] != U'M') {
     return Fail(field, "starts with '" + Shown(chars[0]) + "', expected H (Hong Kong) or M (Macau)",
@@ -245,7 +247,7 @@ Status HkMacauPermit(std::string_view value, std::string_view field) {
 }
 
 Status TaiwanPermit(std::string_view value, std::string_view field) {
-  const auto [chars, error] = DecodeNonEmpty(Trim(value), field);
+  const auto [chars, error] = DecodeNonEmpty(TrimSpaces(value), field);
   if (!error.ok()) return error;
   if (chars.size() != 8 && chars.size() != 10) {
     return BadLength(field, chars.size(), "8 digits (10 in the older form)", "8位数字（旧版为10位）");
@@ -311,7 +313,7 @@ bool IsPhoneSeparator(char32_t c) { return c == U' ' || c == U'-'; }
 }  // namespace
 
 std::string NormalizeMobilePhone(std::string_view value) {
-  const std::string_view trimmed = Trim(value);
+  const std::string_view trimmed = TrimSpaces(value);
   std::string digits;
   for (char c : trimmed.substr(CountryCodeLength(trimmed))) {
     if (c >= '0' && c <= '9') digits += c;
@@ -320,7 +322,7 @@ std::string NormalizeMobilePhone(std::string_view value) {
 }
 
 Status MobilePhone(std::string_view value, std::string_view field) {
-  const std::string_view trimmed = Trim(value);
+  const std::string_view trimmed = TrimSpaces(value);
   const auto [chars, error] = DecodeNonEmpty(trimmed, field);
   if (!error.ok()) return error;
   const size_t prefix = CountryCodeLength(trimmed);  // ASCII, so bytes == characters
@@ -385,7 +387,7 @@ size_t CountChars(std::string_view utf8) {
 // Byte-wise matching is safe: a UTF-8 sequence can only match at a character
 // boundary, because lead bytes never occur inside another character.
 std::string NormalizePlate(std::string_view value) {
-  std::string_view s = Trim(value);
+  std::string_view s = TrimSpaces(value);
   std::string out;
   while (!s.empty()) {
     bool separator = false;
@@ -405,7 +407,7 @@ std::string NormalizePlate(std::string_view value) {
 }
 
 Status Plate(std::string_view value, std::string_view field) {
-  auto [c, error] = DecodeNonEmpty(UpperAscii(Trim(value)), field);
+  auto [c, error] = DecodeNonEmpty(UpperAscii(TrimSpaces(value)), field);
   if (!error.ok()) return error;
   if (kProvinces.find(c[0]) == std::u32string_view::npos) {
     return Fail(field, "unknown province abbreviation '" + Shown(c[0]) + "'",

@@ -28,6 +28,9 @@ namespace houqin::validation {
 // in the order length, characters, region, birth date, check digit.
 Status ResidentId(std::string_view value, std::string_view field = "id_number",
                   std::optional<int> today_yyyymmdd = std::nullopt);
+// Removes surrounding ASCII whitespace and the ideographic space U+3000.
+std::string_view TrimSpaces(std::string_view s);
+
 // Trims surrounding whitespace and uppercases ASCII letters (the final x).
 std::string NormalizeResidentId(std::string_view value);
 

@@ -150,7 +150,6 @@ class DeviceKeyFold final : public EntityFold {
  public:
   std::string_view type() const override { return entity::kDeviceKey; }
   void Apply(RecordState& r, const Event& e) const override {
-    if (e.kind == internal::kPersonalPurged) return;
     Json& f = r.fields;
     if (e.kind == kind::kKeyRevoked && Str(f, "status") == "revoked") return;
     if (!DeviceKeyWorkflow().Advance(r, e)) return;
@@ -170,7 +169,6 @@ class InviteFold final : public EntityFold {
  public:
   std::string_view type() const override { return entity::kInvite; }
   void Apply(RecordState& r, const Event& e) const override {
-    if (e.kind == internal::kPersonalPurged) return;
     Json& f = r.fields;
     if (e.kind == kind::kInviteCancelled && Str(f, "status") == "cancelled") return;
     if (!InviteWorkflow().Advance(r, e)) return;

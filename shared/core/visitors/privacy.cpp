@@ -5,6 +5,7 @@
 #include <array>
 
 #include "util/hash.h"
+#include "validation/validate.h"
 
 namespace houqin::visitors {
 
@@ -20,24 +21,7 @@ int Sextet(char c) {
   return -1;
 }
 
-// Same whitespace as validation: ASCII and the ideographic space Chinese input methods type.
-std::string_view TrimSpaces(std::string_view s) {
-  constexpr std::string_view kAscii = " \t\r\n\f\v";
-  constexpr std::string_view kIdeographic = "\u3000";
-  for (;;) {
-    if (!s.empty() && kAscii.find(s.front()) != std::string_view::npos) {
-      s.remove_prefix(1);
-    } else if (s.starts_with(kIdeographic)) {
-      s.remove_prefix(kIdeographic.size());
-    } else if (!s.empty() && kAscii.find(s.back()) != std::string_view::npos) {
-      s.remove_suffix(1);
-    } else if (s.ends_with(kIdeographic)) {
-      s.remove_suffix(kIdeographic.size());
-    } else {
-      return s;
-    }
-  }
-}
+using validation::TrimSpaces;
 }  // namespace
 
 std::string Base64UrlEncode(std::string_view bytes) {

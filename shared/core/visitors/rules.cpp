@@ -1,20 +1,12 @@
 #include "visitors/rules.h"
 
 #include "directory/directory.h"
+#include "engine/payload.h"
 
 namespace houqin::visitors {
 
 namespace {
-template <typename T>
-void Take(const Json& f, const char* key, T& out) {
-  if (auto it = f.find(key); it != f.end() && !it->is_null()) {
-    try {
-      out = it->get<T>();
-    } catch (const Json::exception&) {
-      // A value of the wrong type keeps the default; the admin tool validates before writing.
-    }
-  }
-}
+using payload::Take;
 
 // "HH:MM" → minute of the day; nullopt for anything else.
 std::optional<int> MinuteOfDay(const std::string& text) {

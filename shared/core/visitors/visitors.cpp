@@ -78,7 +78,6 @@ class VisitFold final : public EntityFold {
   std::string_view type() const override { return entity::kVisit; }
 
   void Apply(RecordState& r, const Event& e) const override {
-    if (e.kind == internal::kPersonalPurged) return;
     Json& f = r.fields;
     const Json& p = e.payload;
     const std::string status = Str(f, "status");
@@ -129,7 +128,6 @@ class GroupFold final : public EntityFold {
   std::string_view type() const override { return entity::kGroup; }
 
   void Apply(RecordState& r, const Event& e) const override {
-    if (e.kind == internal::kPersonalPurged) return;
     Json& f = r.fields;
     const Json& p = e.payload;
     if (!GroupWorkflow().Advance(r, e)) return;
@@ -162,7 +160,6 @@ class BlockFold final : public EntityFold {
   std::string_view type() const override { return entity::kBlock; }
 
   void Apply(RecordState& r, const Event& e) const override {
-    if (e.kind == internal::kPersonalPurged) return;
     Json& f = r.fields;
     const Json& p = e.payload;
     if (e.kind == kind::kBlockLifted && Str(f, "status") == "lifted") return;
