@@ -4,6 +4,7 @@
 // requests finish, drains the writer, checkpoints the WAL and exits 0.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <charconv>
 #include <cstdio>
@@ -83,6 +84,13 @@ int main(int argc, char** argv) {
     return Usage("--max-waits must be 1..100000");
   if (plain) options.plain_http = true;
   if (quiet) options.log_requests = false;
+
+  // Every pool thread may hold a few SQLite connections and a socket: the
+  // usual soft limit of 1024 descriptors is too few for hundreds of devices.
+  if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
 
   // Blocked in every thread (they inherit the mask); one thread takes them with sigwait.
   sigset_t stop_signals;

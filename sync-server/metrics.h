@@ -20,7 +20,13 @@ class Metrics {
   void CountRequest(std::string_view route, int status);
   void ObservePush(double latency_ms, std::size_t accepted, std::size_t refused, std::size_t duplicates);
   void SeenDevice(const std::string& device_id, std::int64_t now_ms);
-  void WaitStarted() { ++waits_; }
+  // Counts a long poll in unless `cap` are waiting already.
+  bool TryStartWait(int cap) {
+    int now = waits_.load();
+    while (now < cap)
+      if (waits_.compare_exchange_weak(now, now + 1)) return true;
+    return false;
+  }
   void WaitEnded() { --waits_; }
   int waits() const { return waits_.load(); }
 

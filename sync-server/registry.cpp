@@ -58,9 +58,23 @@ bool RandomBytes(unsigned char* out, std::size_t n) { return RAND_bytes(out, sta
 
 std::optional<std::string> Scrypt(const std::string& password, const std::string& salt_hex, std::uint64_t n,
                                   std::uint64_t r, std::uint64_t p) {
+  // The salt is kept and sent as hex; scrypt gets its bytes.
+  auto nibble = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (salt_hex.empty() || salt_hex.size() % 2 != 0) return std::nullopt;
+  std::string salt;
+  for (std::size_t i = 0; i < salt_hex.size(); i += 2) {
+    const int hi = nibble(salt_hex[i]), lo = nibble(salt_hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    salt += static_cast<char>(hi * 16 + lo);
+  }
   unsigned char out[kScryptBytes];
-  if (EVP_PBE_scrypt(password.data(), password.size(), reinterpret_cast<const unsigned char*>(salt_hex.data()),
-                     salt_hex.size(), n, r, p, 64ull * 1024 * 1024, out, sizeof out) != 1)
+  if (EVP_PBE_scrypt(password.data(), password.size(), reinterpret_cast<const unsigned char*>(salt.data()),
+                     salt.size(), n, r, p, 64ull * 1024 * 1024, out, sizeof out) != 1)
     return std::nullopt;
   return ToHex(out, sizeof out);
 }

@@ -384,10 +384,9 @@ struct SyncServer::Handlers {
           server.notifier_.shut_down() || std::chrono::steady_clock::now() >= deadline)
         break;
       if (!waiting) {
-        if (server.metrics_.waits() >= server.options_.max_waits)
+        if (!server.metrics_.TryStartWait(server.options_.max_waits))
           return SendError(res, 503, sync::error::kTooManyWaits,
                            {"too many devices are waiting; retry shortly", "等待中的设备过多，请稍后重试"});
-        server.metrics_.WaitStarted();
         waiting = true;
       }
       server.notifier_.WaitChange(generation, deadline);
