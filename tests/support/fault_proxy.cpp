@@ -43,7 +43,7 @@ void ResetClose(int fd) {
 }  // namespace
 
 FaultProxy::FaultProxy(int target_port, FaultMix mix, std::uint32_t seed)
-    : target_port_(target_port), mix_(mix), rng_(seed) {
+    : target_port_(target_port), cut_per_chunk_permille_(mix.cut_per_chunk_permille), mix_(mix), rng_(seed) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -61,8 +61,9 @@ FaultProxy::FaultProxy(int target_port, FaultMix mix, std::uint32_t seed)
 FaultProxy::~FaultProxy() {
   stopping_ = true;
   ::shutdown(listen_fd_, SHUT_RDWR);
-  ::close(listen_fd_);
+  // Closed only after the acceptor is gone: a number closed under its poll() could be reused by a new socket.
   acceptor_.join();
+  ::close(listen_fd_);
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
@@ -76,6 +77,7 @@ FaultProxy::~FaultProxy() {
 void FaultProxy::SetMix(FaultMix mix) {
   std::lock_guard<std::mutex> lock(mu_);
   mix_ = mix;
+  cut_per_chunk_permille_ = mix.cut_per_chunk_permille;
 }
 
 void FaultProxy::AcceptLoop() {
@@ -152,12 +154,19 @@ void FaultProxy::Serve(int client, FaultMix mix, std::uint64_t budget, int fault
         send = static_cast<std::size_t>(budget - moved);
         done = true;
       }
+      if (!done && static_cast<int>(rng() % 1000) < cut_per_chunk_permille_.load()) {
+        send = static_cast<std::size_t>(rng() % (static_cast<std::size_t>(n) + 1));
+        fault = rng() % 2 ? kReset : kTruncate;
+        ++faults_;
+        done = true;
+      }
       if (fault == kDelay)
         std::this_thread::sleep_for(std::chrono::milliseconds(1 + rng() % std::max(1, mix.max_delay_ms)));
       const int to = fds[1 - i].fd;
       std::size_t off = 0;
       while (off < send) {
-        ssize_t w = ::write(to, buf + off, send - off);
+        // MSG_NOSIGNAL: a peer that hung up must end this connection, not the test process (SIGPIPE).
+        ssize_t w = ::send(to, buf + off, send - off, MSG_NOSIGNAL);
         if (w <= 0) {
           done = true;
           break;

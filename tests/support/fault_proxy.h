@@ -24,6 +24,11 @@ struct FaultMix {
   int reset = 0;           // after a random number of bytes, RST (SO_LINGER 0)
   int delay = 0;           // hold each chunk 1..max_delay_ms
   int max_delay_ms = 50;
+  // Per forwarded chunk of any connection, chance in per mille that it is cut
+  // right there (half reset, half closed). The per-connection faults alone
+  // stop once the client holds a clean kept-alive connection; this keeps
+  // breaking long-lived connections too. Read live: SetMix ends it at once.
+  int cut_per_chunk_permille = 0;
 };
 
 class FaultProxy {
@@ -47,6 +52,7 @@ class FaultProxy {
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<int> target_port_;
+  std::atomic<int> cut_per_chunk_permille_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> connections_{0}, faults_{0};
   std::mutex mu_;
