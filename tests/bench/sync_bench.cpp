@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
     }
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  testing::TempDir dir;
+  houqin::testing::TempDir dir;
   const std::string data = (dir.path() / "server").string();
   std::filesystem::create_directories(data);
   {
@@ -205,14 +205,14 @@ int main(int argc, char** argv) {
   SeedCompound(data, devices);
   SeedHistory(data, events);
 
-  testing::ServerProcess::Options so;
+  houqin::testing::ServerProcess::Options so;
   so.data_dir = data;
-  testing::ServerProcess server(so);
+  houqin::testing::ServerProcess server(so);
   if (auto err = server.Start(std::chrono::seconds(300)); !err.empty()) Die("server: " + err);
   auto domain = MakeDomain();
 
   // 1. Initial sync: the dispatcher's fresh phone pulls the fleet's history.
-  auto b_dev = testing::EnrollDevice(server, "phone", "captain", "bench-pass");
+  auto b_dev = houqin::testing::EnrollDevice(server, "phone", "captain", "bench-pass");
   if (!b_dev.error.empty()) Die("enroll B: " + b_dev.error);
   auto b_store = NewDeviceStore(*domain, (dir.path() / "b.db").string(), b_dev.device_id);
   {
@@ -230,7 +230,7 @@ int main(int argc, char** argv) {
 
   // 2. Write to visible: A pushes one request; B, in a long poll, applies it.
   {
-    auto a_dev = testing::EnrollDevice(server, "phone", "writer", "bench-pass");
+    auto a_dev = houqin::testing::EnrollDevice(server, "phone", "writer", "bench-pass");
     if (!a_dev.error.empty()) Die("enroll A: " + a_dev.error);
     auto a_store = NewDeviceStore(*domain, (dir.path() / "a.db").string(), a_dev.device_id);
     sync::SyncClient a(*a_store, ConfigFor(server, a_dev.token));
@@ -286,7 +286,7 @@ int main(int argc, char** argv) {
           for (int i; (i = next++) < devices;) {
             auto& p = phones[static_cast<std::size_t>(i)];
             p.user = "p" + std::to_string(i % 50);  // 50 signed-in users, several phones each
-            auto d = testing::EnrollDevice(server, "phone", p.user, "bench-pass");
+            auto d = houqin::testing::EnrollDevice(server, "phone", p.user, "bench-pass");
             std::lock_guard<std::mutex> lock(err_mu);
             if (!d.error.empty()) error = d.error;
             p.device = d.device_id;
