@@ -12,20 +12,7 @@ trap '[ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null; wait 2>/dev/
 failures=0
 data="$work/srv"
 
-expect() {  # expect NAME WANT_EXIT WANT_PATTERN -- command...
-  local name="$1" want_rc="$2" pattern="$3"
-  shift 4
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ "$rc" != "$want_rc" ] || ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL $name: exit $rc (want $want_rc), output:"
-    echo "$out" | head -20
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
+. "$(dirname "$0")/lib.sh"
 
 [ -x "$server_bin" ] || { echo "FAIL no server binary at $server_bin"; exit 1; }
 "$houqin" admin --data "$data" demo >"$work/demo.out" 2>&1 || { echo "FAIL demo"; cat "$work/demo.out"; exit 1; }

@@ -6,20 +6,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 
-expect() {  # expect NAME WANT_EXIT WANT_PATTERN -- command...
-  local name="$1" want_rc="$2" pattern="$3"
-  shift 4
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ "$rc" != "$want_rc" ] || ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL $name: exit $rc (want $want_rc), output:"
-    echo "$out" | head -20
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
+. "$(dirname "$0")/lib.sh"
 
 first_line() {  # first_line NAME WANT -- command...: the due time is alone on the first line
   local name="$1" want="$2"

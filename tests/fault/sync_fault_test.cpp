@@ -38,6 +38,7 @@
 #include "fault_proxy.h"
 #include "repairs/repairs.h"
 #include "server_process.h"
+#include "sync_helpers.h"
 #include "sync/client.h"
 #include "sync/protocol.h"
 #include "test_support.h"
@@ -47,6 +48,12 @@ namespace houqin::sync {
 namespace {
 
 using namespace std::chrono_literals;
+using houqin::testing::At;
+using houqin::testing::EventCount;
+using houqin::testing::EventIds;
+using houqin::testing::Eventually;
+using houqin::testing::Leak;
+using houqin::testing::NowMs;
 
 constexpr const char* kPassword = "fault tolerant 电池";
 constexpr auto kBound = 30s;  // upper bound for anything awaited; never a fixed sleep
@@ -63,50 +70,6 @@ std::uint32_t TestSeed() {
   const std::uint32_t seed = v && *v ? static_cast<std::uint32_t>(std::strtoul(v, nullptr, 10)) : std::random_device{}();
   std::cout << "[ fault    ] HOUQIN_FAULT_SEED=" << seed << std::endl;
   return seed;
-}
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-template <typename F>
-bool Eventually(F&& done, std::chrono::milliseconds bound = kBound) {
-  const auto deadline = std::chrono::steady_clock::now() + bound;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(2ms);
-  }
-  return done();
-}
-
-LocalTime At(const char* text) { return LocalTime::Parse(text).value_or(LocalTime{}); }
-
-repairs::RepairInput Leak(const std::string& id, const std::string& room) {
-  repairs::RepairInput in;
-  in.id = id;
-  in.category = std::string(repairs::category::kWater);
-  in.location = {"office", "1号楼", "3", room};
-  in.description = "水龙头漏水 " + room;
-  return in;
-}
-
-std::int64_t EventCount(Store& store) {
-  std::int64_t n = 0;
-  EXPECT_TRUE(store.ForEachEvent(0, [&](std::int64_t, const Event&) {
-                     ++n;
-                     return true;
-                   }).ok());
-  return n;
-}
-
-std::set<std::string> EventIds(Store& store) {
-  std::set<std::string> ids;
-  EXPECT_TRUE(store.ForEachEvent(0, [&](std::int64_t, const Event& e) {
-                     ids.insert(e.id);
-                     return true;
-                   }).ok());
-  return ids;
 }
 
 std::string StateHashOf(Store& store) {
@@ -290,9 +253,10 @@ struct Pusher {
     options.bearer_token = phone->config.device_token;
     options.timeout = 20s;
     const testing::HttpResponse r = server.Request("POST", "/v1/push", EventsToJson(outbox).dump(), options);
-    if (r.status != 200) {
-      // A killed server answers nothing; a dying one may answer 503. Anything else is a bug.
-      if (r.status != 0 && r.status != 503)
+    if (r.status != 200 || !r.error.empty()) {
+      // A killed server answers nothing, or a 200 whose body the kill cut off (not an
+      // acknowledgment: the events are sent again); a dying one may answer 503. Anything else is a bug.
+      if (r.error.empty() && r.status != 503)
         problems.push_back("push answered " + std::to_string(r.status) + ": " + r.body);
       return false;
     }

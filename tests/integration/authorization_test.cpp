@@ -63,32 +63,7 @@ std::vector<std::string> Roles(const std::vector<std::string_view>& roles) {
 // Every kind of every Workflow table (each kind once: the table's first step
 // for it is the one that is judged) and the register kinds of the access notes.
 std::vector<KindCase> AllKinds() {
-  const std::vector<std::pair<std::string_view, const Workflow*>> tables = {
-      {cars::entity::kCar, &cars::CarWorkflow()},
-      {cars::entity::kDriver, &cars::DriverWorkflow()},
-      {cars::entity::kRequest, &cars::RequestWorkflow()},
-      {cars::entity::kTrip, &cars::TripWorkflow()},
-      {cars::entity::kProvider, &cars::ProviderWorkflow()},
-      {cars::entity::kFuelCard, &cars::FuelCardWorkflow()},
-      {cars::entity::kFillUp, &cars::FillUpWorkflow()},
-      {cars::entity::kReconciliation, &cars::ReconciliationWorkflow()},
-      {cars::entity::kRepairPlan, &cars::RepairWorkflow()},
-      {duty::entity::kShift, &duty::ShiftWorkflow()},
-      {duty::entity::kSpotCheck, &duty::SpotCheckWorkflow()},
-      {duty::entity::kEscalation, &duty::EscalationWorkflow()},
-      {duty::entity::kPatrol, &duty::PatrolWorkflow()},
-      {duty::entity::kProfile, &duty::ProfileWorkflow()},
-      {repairs::entity::kRepair, &repairs::RepairWorkflow()},
-      {repairs::entity::kLossReport, &repairs::LossReportWorkflow()},
-      {repairs::entity::kRectification, &repairs::RectificationWorkflow()},
-      {repairs::entity::kMaintenanceJob, &repairs::MaintenanceJobWorkflow()},
-      {repairs::entity::kMajorRepair, &repairs::MajorRepairWorkflow()},
-      {repairs::entity::kInspection, &repairs::InspectionWorkflow()},
-      {visitors::entity::kDeviceKey, &visitors::DeviceKeyWorkflow()},
-      {visitors::entity::kInvite, &visitors::InviteWorkflow()},
-      {visitors::entity::kVisit, &visitors::VisitWorkflow()},
-      {visitors::entity::kGroup, &visitors::GroupWorkflow()},
-      {visitors::entity::kBlock, &visitors::BlockWorkflow()}};
+  const auto& tables = AllWorkflows();
   std::vector<KindCase> out;
   for (const auto& [type, workflow] : tables) {
     std::set<std::string_view> seen;

@@ -16,6 +16,7 @@
 #include "registry.h"
 #include "repairs/repairs.h"
 #include "server_process.h"
+#include "sync_helpers.h"
 #include "sync/client.h"
 #include "test_support.h"
 #include "util/uuid.h"
@@ -24,45 +25,15 @@ namespace houqin::sync {
 namespace {
 
 using namespace std::chrono_literals;
+using houqin::testing::At;
+using houqin::testing::EventCount;
+using houqin::testing::EventIds;
+using houqin::testing::Eventually;
+using houqin::testing::Leak;
+using houqin::testing::NowMs;
 
 constexpr const char* kPassword = "correct horse 电池";
 constexpr auto kBound = 20s;  // generous upper bound for anything awaited; never a fixed sleep
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Polls `done` until it holds or `bound` passes.
-template <typename F>
-bool Eventually(F&& done, std::chrono::milliseconds bound = kBound) {
-  const auto deadline = std::chrono::steady_clock::now() + bound;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
-
-LocalTime At(const char* text) { return LocalTime::Parse(text).value_or(LocalTime{}); }
-
-repairs::RepairInput Leak(const std::string& id, const std::string& room) {
-  repairs::RepairInput in;
-  in.id = id;
-  in.category = std::string(repairs::category::kWater);
-  in.location = {"office", "1号楼", "3", room};
-  in.description = "水龙头漏水 " + room;
-  return in;
-}
-
-std::int64_t EventCount(Store& store) {
-  std::int64_t n = 0;
-  EXPECT_TRUE(store.ForEachEvent(0, [&](std::int64_t, const Event&) {
-                     ++n;
-                     return true;
-                   }).ok());
-  return n;
-}
 
 // Events the store's own device wrote.
 std::int64_t OwnEventCount(Store& store) {
@@ -72,15 +43,6 @@ std::int64_t OwnEventCount(Store& store) {
                      return true;
                    }).ok());
   return n;
-}
-
-std::set<std::string> EventIds(Store& store, const std::string& type = {}) {
-  std::set<std::string> ids;
-  EXPECT_TRUE(store.ForEachEvent(0, [&](std::int64_t, const Event& e) {
-                     if (type.empty() || e.entity_type == type) ids.insert(e.id);
-                     return true;
-                   }).ok());
-  return ids;
 }
 
 std::string StateHashOf(Store& store) {

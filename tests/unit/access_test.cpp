@@ -262,31 +262,9 @@ struct TableKind {
 };
 
 std::vector<TableKind> Tables() {
-  return {{cars::entity::kCar, &cars::CarWorkflow()},
-          {cars::entity::kDriver, &cars::DriverWorkflow()},
-          {cars::entity::kRequest, &cars::RequestWorkflow()},
-          {cars::entity::kTrip, &cars::TripWorkflow()},
-          {cars::entity::kProvider, &cars::ProviderWorkflow()},
-          {cars::entity::kFuelCard, &cars::FuelCardWorkflow()},
-          {cars::entity::kFillUp, &cars::FillUpWorkflow()},
-          {cars::entity::kReconciliation, &cars::ReconciliationWorkflow()},
-          {cars::entity::kRepairPlan, &cars::RepairWorkflow()},
-          {duty::entity::kShift, &duty::ShiftWorkflow()},
-          {duty::entity::kSpotCheck, &duty::SpotCheckWorkflow()},
-          {duty::entity::kEscalation, &duty::EscalationWorkflow()},
-          {duty::entity::kPatrol, &duty::PatrolWorkflow()},
-          {duty::entity::kProfile, &duty::ProfileWorkflow()},
-          {repairs::entity::kRepair, &repairs::RepairWorkflow()},
-          {repairs::entity::kLossReport, &repairs::LossReportWorkflow()},
-          {repairs::entity::kRectification, &repairs::RectificationWorkflow()},
-          {repairs::entity::kMaintenanceJob, &repairs::MaintenanceJobWorkflow()},
-          {repairs::entity::kMajorRepair, &repairs::MajorRepairWorkflow()},
-          {repairs::entity::kInspection, &repairs::InspectionWorkflow()},
-          {visitors::entity::kDeviceKey, &visitors::DeviceKeyWorkflow()},
-          {visitors::entity::kInvite, &visitors::InviteWorkflow()},
-          {visitors::entity::kVisit, &visitors::VisitWorkflow()},
-          {visitors::entity::kGroup, &visitors::GroupWorkflow()},
-          {visitors::entity::kBlock, &visitors::BlockWorkflow()}};
+  std::vector<TableKind> out;
+  for (const auto& [type, workflow] : AllWorkflows()) out.push_back({type, workflow});
+  return out;
 }
 
 TEST_F(AccessTest, RoleMatrixFollowsTheWorkflowTables) {

@@ -47,33 +47,8 @@ const Domain& Folds() {
 
 // Every entity with a lifecycle table, by entity type.
 const Workflow* WorkflowOf(std::string_view type) {
-  static const std::map<std::string_view, const Workflow*, std::less<>> tables = {
-      {cars::entity::kCar, &cars::CarWorkflow()},
-      {cars::entity::kDriver, &cars::DriverWorkflow()},
-      {cars::entity::kRequest, &cars::RequestWorkflow()},
-      {cars::entity::kTrip, &cars::TripWorkflow()},
-      {cars::entity::kProvider, &cars::ProviderWorkflow()},
-      {cars::entity::kFuelCard, &cars::FuelCardWorkflow()},
-      {cars::entity::kFillUp, &cars::FillUpWorkflow()},
-      {cars::entity::kReconciliation, &cars::ReconciliationWorkflow()},
-      {cars::entity::kRepairPlan, &cars::RepairWorkflow()},
-      {duty::entity::kShift, &duty::ShiftWorkflow()},
-      {duty::entity::kSpotCheck, &duty::SpotCheckWorkflow()},
-      {duty::entity::kEscalation, &duty::EscalationWorkflow()},
-      {duty::entity::kPatrol, &duty::PatrolWorkflow()},
-      {duty::entity::kProfile, &duty::ProfileWorkflow()},
-      {repairs::entity::kRepair, &repairs::RepairWorkflow()},
-      {repairs::entity::kLossReport, &repairs::LossReportWorkflow()},
-      {repairs::entity::kRectification, &repairs::RectificationWorkflow()},
-      {repairs::entity::kMaintenanceJob, &repairs::MaintenanceJobWorkflow()},
-      {repairs::entity::kMajorRepair, &repairs::MajorRepairWorkflow()},
-      {repairs::entity::kInspection, &repairs::InspectionWorkflow()},
-      {visitors::entity::kDeviceKey, &visitors::DeviceKeyWorkflow()},
-      {visitors::entity::kInvite, &visitors::InviteWorkflow()},
-      {visitors::entity::kVisit, &visitors::VisitWorkflow()},
-      {visitors::entity::kGroup, &visitors::GroupWorkflow()},
-      {visitors::entity::kBlock, &visitors::BlockWorkflow()},
-  };
+  static const std::map<std::string_view, const Workflow*, std::less<>> tables(AllWorkflows().begin(),
+                                                                                AllWorkflows().end());
   auto it = tables.find(type);
   return it == tables.end() ? nullptr : it->second;
 }
