@@ -158,6 +158,7 @@ struct Store::Impl {
   std::string seq_key = "next_seq";  // meta key of device_id's sequence
   std::uint64_t next_seq = 1;
   std::int64_t data_version = -1;     // PRAGMA data_version when this connection last looked
+  std::int64_t own_nid = 0;           // device_id's interned name: the outbox's partial index is on it
   HybridClock clock;
   int version = 0;
   Status sticky;
@@ -853,6 +854,16 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions
   if (Status s = impl->Prepare(); !s.ok()) return s;
   impl->LoadNextRid();
   if (Status s = impl->LoadMeta(); !s.ok()) return s;
+  // The outbox (this device's own events) is read on every sync round; a
+  // partial index holding only them keeps that from scanning what was pulled.
+  // It names this device's interned id, so it is made here, not in a migration.
+  auto own = impl->Intern(impl->device_id);
+  if (!own) return own.status();
+  impl->own_nid = *own;
+  const std::string nid = std::to_string(*own);
+  if (Status s = impl->db.Exec("CREATE INDEX IF NOT EXISTS events_own_" + nid + " ON events(pos) WHERE dev = " + nid);
+      !s.ok())
+    return s;
   // The baseline later Refresh() calls compare against.
   if (auto r = impl->Refresh(); !r) return r.status();
   return std::unique_ptr<Store>(new Store(std::move(impl)));
@@ -1133,12 +1144,10 @@ Result<std::vector<std::pair<std::int64_t, Event>>> Store::OwnEventsAfter(std::i
   auto last = LastPosition();
   if (!last) return last.status();
   if (scanned_to) *scanned_to = *last;
-  sql::Stmt find = m.db.Prepare("SELECT nid FROM names WHERE name = ?1");
-  find.Bind(1, m.device_id);
-  if (find.Step() != SQLITE_ROW) return out;  // this device never wrote
-  const std::int64_t dev = find.Int(0);
-  sql::Stmt q = m.db.Prepare(EventQuery(m.personal_on(), "WHERE e.pos > ?1 AND e.dev = ?2 ORDER BY e.pos LIMIT ?3"));
-  q.Bind(1, after_position).Bind(2, dev).Bind(3, static_cast<std::int64_t>(limit));
+  // The device's id is written into the query so that the planner can use the partial index.
+  sql::Stmt q = m.db.Prepare(EventQuery(
+      m.personal_on(), "WHERE e.dev = " + std::to_string(m.own_nid) + " AND e.pos > ?1 ORDER BY e.pos LIMIT ?3"));
+  q.Bind(1, after_position).Bind(3, static_cast<std::int64_t>(limit));
   int rc;
   while ((rc = q.Step()) == SQLITE_ROW) {
     Event e;
@@ -1153,9 +1162,9 @@ Result<std::vector<std::pair<std::int64_t, Event>>> Store::OwnEventsAfter(std::i
 
 Result<std::int64_t> Store::CountOwnEventsAfter(std::int64_t after_position) {
   auto& m = *impl_;
-  sql::Stmt q = m.db.Prepare(
-      "SELECT count(*) FROM events WHERE pos > ?1 AND dev = (SELECT nid FROM names WHERE name = ?2)");
-  q.Bind(1, after_position).Bind(2, m.device_id);
+  sql::Stmt q =
+      m.db.Prepare("SELECT count(*) FROM events WHERE dev = " + std::to_string(m.own_nid) + " AND pos > ?1");
+  q.Bind(1, after_position);
   if (q.Step() != SQLITE_ROW) return m.db.ErrorStatus("count own events");
   return q.Int(0);
 }
