@@ -285,7 +285,8 @@ int main(int argc, char** argv) {
         enrollers.emplace_back([&] {
           for (int i; (i = next++) < devices;) {
             auto& p = phones[static_cast<std::size_t>(i)];
-            p.user = "p" + std::to_string(i % 50);  // 50 signed-in users, several phones each
+            p.user = "p";  // 50 signed-in users, several phones each
+            p.user += std::to_string(i % 50);
             auto d = houqin::testing::EnrollDevice(server, "phone", p.user, "bench-pass");
             std::lock_guard<std::mutex> lock(err_mu);
             if (!d.error.empty()) error = d.error;
