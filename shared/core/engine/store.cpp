@@ -158,7 +158,23 @@ struct Store::Impl {
   std::string seq_key = "next_seq";  // meta key of device_id's sequence
   std::uint64_t next_seq = 1;
   std::int64_t data_version = -1;     // PRAGMA data_version when this connection last looked
-  std::int64_t own_nid = 0;           // device_id's interned name: the outbox's partial index is on it
+  std::int64_t own_nid = 0;           // device_id's interned name, once the outbox index exists
+
+  // The outbox (this device's own events) is read on every sync round; a
+  // partial index holding only them keeps that from scanning what was pulled.
+  // It names this device's interned id, so it is made on first use by a store
+  // that syncs, not in a migration (a store that never syncs never pays for it).
+  Status EnsureOwnIndex() {
+    if (own_nid != 0) return Status::Ok();
+    auto own = Intern(device_id);
+    if (!own) return own.status();
+    const std::string nid = std::to_string(*own);
+    if (Status s = db.Exec("CREATE INDEX IF NOT EXISTS events_own_" + nid + " ON events(pos) WHERE dev = " + nid);
+        !s.ok())
+      return s;
+    own_nid = *own;
+    return Status::Ok();
+  }
   HybridClock clock;
   int version = 0;
   Status sticky;
@@ -854,16 +870,6 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions
   if (Status s = impl->Prepare(); !s.ok()) return s;
   impl->LoadNextRid();
   if (Status s = impl->LoadMeta(); !s.ok()) return s;
-  // The outbox (this device's own events) is read on every sync round; a
-  // partial index holding only them keeps that from scanning what was pulled.
-  // It names this device's interned id, so it is made here, not in a migration.
-  auto own = impl->Intern(impl->device_id);
-  if (!own) return own.status();
-  impl->own_nid = *own;
-  const std::string nid = std::to_string(*own);
-  if (Status s = impl->db.Exec("CREATE INDEX IF NOT EXISTS events_own_" + nid + " ON events(pos) WHERE dev = " + nid);
-      !s.ok())
-    return s;
   // The baseline later Refresh() calls compare against.
   if (auto r = impl->Refresh(); !r) return r.status();
   return std::unique_ptr<Store>(new Store(std::move(impl)));
@@ -1144,6 +1150,7 @@ Result<std::vector<std::pair<std::int64_t, Event>>> Store::OwnEventsAfter(std::i
   auto last = LastPosition();
   if (!last) return last.status();
   if (scanned_to) *scanned_to = *last;
+  if (Status s = m.EnsureOwnIndex(); !s.ok()) return s;
   // The device's id is written into the query so that the planner can use the partial index.
   sql::Stmt q = m.db.Prepare(EventQuery(
       m.personal_on(), "WHERE e.dev = " + std::to_string(m.own_nid) + " AND e.pos > ?1 ORDER BY e.pos LIMIT ?3"));
@@ -1162,6 +1169,7 @@ Result<std::vector<std::pair<std::int64_t, Event>>> Store::OwnEventsAfter(std::i
 
 Result<std::int64_t> Store::CountOwnEventsAfter(std::int64_t after_position) {
   auto& m = *impl_;
+  if (Status s = m.EnsureOwnIndex(); !s.ok()) return s;
   sql::Stmt q =
       m.db.Prepare("SELECT count(*) FROM events WHERE dev = " + std::to_string(m.own_nid) + " AND pos > ?1");
   q.Bind(1, after_position);
