@@ -17,6 +17,7 @@
 #include "registry.h"
 #include "repairs/repairs.h"
 #include "server_process.h"
+#include "sync_helpers.h"
 #include "sync/protocol.h"
 #include "util/civil_time.h"
 #include "util/uuid.h"
@@ -407,8 +408,8 @@ TEST_F(ServerHttpTest, ALongPollWakesWhenAnEventForItArrives) {
     return std::pair{r, std::chrono::steady_clock::now() - start};
   });
   // The poll is waiting once the server counts it.
-  for (int i = 0; i < 500 && server_->Request("GET", "/healthz").json().value("waits", 0) < 1; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  houqin::testing::Eventually([&] { return server_->Request("GET", "/healthz").json().value("waits", 0) >= 1; },
+                              std::chrono::seconds(5));
   ASSERT_EQ(1, server_->Request("GET", "/healthz").json().value("waits", 0));
   // Her own report, pushed by the same replica, is in her scope ("user:alice").
   std::vector<Event> events = ReportRepair(*alice, "heater cold");
@@ -427,8 +428,8 @@ TEST_F(ServerHttpTest, WaitsBeyondTheCapAreRefusedAtOnce) {
   std::vector<std::future<HttpResponse>> polls;
   for (int i = 0; i < 2; ++i)
     polls.push_back(std::async(std::launch::async, [&] { return Pull(*alice, "after=" + alice->cursor + "&wait=25"); }));
-  for (int i = 0; i < 500 && server_->Request("GET", "/healthz").json().value("waits", 0) < 2; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  houqin::testing::Eventually([&] { return server_->Request("GET", "/healthz").json().value("waits", 0) >= 2; },
+                              std::chrono::seconds(5));
   HttpResponse third = Pull(*alice, "after=" + alice->cursor + "&wait=25");
   EXPECT_EQ(503, third.status);
   EXPECT_EQ("too_many_waits", third.error_code());
@@ -444,10 +445,8 @@ TEST_F(ServerHttpTest, TwoHundredWaitingPollsDoNotStarveAPushAndAllWake) {
   std::vector<std::future<HttpResponse>> polls;
   for (int i = 0; i < kPolls; ++i)
     polls.push_back(std::async(std::launch::async, [&] { return Pull(*alice, "after=" + alice->cursor + "&wait=28"); }));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (server_->Request("GET", "/healthz").json().value("waits", 0) < kPolls &&
-         std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  houqin::testing::Eventually(
+      [&] { return server_->Request("GET", "/healthz").json().value("waits", 0) >= kPolls; }, std::chrono::seconds(20));
   HttpResponse health = server_->Request("GET", "/healthz");
   if (health.json().value("waits", 0) != kPolls) {
     std::map<std::string, int> outcomes;

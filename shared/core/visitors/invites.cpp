@@ -324,13 +324,8 @@ Result<Command> RevokeDeviceKey(Store& store, const Author& actor, const std::st
                                 const std::string& reason, LocalTime now) {
   auto existing = Load(store, entity::kDeviceKey, device_id);
   if (!existing) return Status::NotFound("device_id", {"no device key " + device_id, "没有设备密钥 " + device_id});
-  if (Status s = DeviceKeyWorkflow().Check(Str(existing->fields, "status"), kind::kKeyRevoked, actor.role); !s.ok())
-    return s;
-  if (Trim(reason).empty()) return Missing("reason", "the reason", "吊销原因");
-  Command c;
-  c.drafts.push_back({std::string(entity::kDeviceKey), device_id, std::string(kind::kKeyRevoked),
-                      Json{{"reason", Trim(reason)}, {"at", now.ToString()}}});
-  return c;
+  return internal::StepWithReason(DeviceKeyWorkflow(), entity::kDeviceKey, device_id, existing->fields,
+                                  kind::kKeyRevoked, actor, reason, "吊销原因", now);
 }
 
 std::optional<DeviceKeyInfo> FindDeviceKey(Store& store, const std::string& device_id) {

@@ -844,13 +844,8 @@ Result<Command> CancelGroup(Store& store, const Author& actor, const std::string
                             LocalTime now) {
   auto group = LoadGroup(store, group_id);
   if (!group.ok()) return group.status();
-  if (Status s = GroupWorkflow().Check(Str(group->fields, "status"), kind::kGroupCancelled, actor.role); !s.ok())
-    return s;
-  if (Trim(reason).empty()) return Missing("reason", "the reason", "取消原因");
-  Command c;
-  c.drafts.push_back({std::string(entity::kGroup), group_id, std::string(kind::kGroupCancelled),
-                      Json{{"reason", Trim(reason)}, {"at", now.ToString()}}});
-  return c;
+  return internal::StepWithReason(GroupWorkflow(), entity::kGroup, group_id, group->fields, kind::kGroupCancelled,
+                                  actor, reason, "取消原因", now);
 }
 
 std::optional<GroupSummary> FindGroup(Store& store, const std::string& group_id) {
