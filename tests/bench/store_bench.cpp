@@ -5,7 +5,7 @@
 // same payloads, or the same store doing the in-order or small-database case.
 // Each timed phase runs `--repeat` times (default 3) and the median counts.
 //
-//   store_bench --figures [--events N] [--repeat R]
+//   store_bench --figures [--events N] [--repeat R] [--skip write,single,ingest,big]
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -104,25 +104,28 @@ struct Bench {
 
 void Print(const char* name, double value) { std::printf("%s %.4g\n", name, value); }
 
-int Figures(std::size_t n, int repeat) {
+int Figures(std::size_t n, int repeat, const std::string& skip) {
+  auto on = [&](const char* phase) { return skip.find(phase) == std::string::npos; };
   Bench b;
   const auto drafts = CarWorkload(n);
 
   // Local writes against raw SQLite, transactions of 1000.
   std::vector<double> ours, raw;
-  for (int r = 0; r < repeat; ++r) {
+  for (int r = 0; r < repeat && on("write"); ++r) {
     raw.push_back(b.RawInsert(drafts, 1000));
     auto s = b.NewStore();
     const auto t0 = Clock::now();
     Bench::AppendAll(*s, drafts, 1000);
     ours.push_back(Seconds(t0, Clock::now()));
   }
-  Print("local_write_events_per_s", static_cast<double>(n) / Median(ours));
-  Print("raw_sqlite_inserts_per_s", static_cast<double>(n) / Median(raw));
-  Print("local_write_vs_raw_sqlite_ratio", Median(ours) / Median(raw));
+  if (on("write")) {
+    Print("local_write_events_per_s", static_cast<double>(n) / Median(ours));
+    Print("raw_sqlite_inserts_per_s", static_cast<double>(n) / Median(raw));
+    Print("local_write_vs_raw_sqlite_ratio", Median(ours) / Median(raw));
+  }
 
   // One event per transaction, as a tap makes it.
-  {
+  if (on("single")) {
     auto s = b.NewStore();
     std::vector<double> us;
     for (std::size_t i = 0; i < 3000; ++i) {
@@ -151,7 +154,7 @@ int Figures(std::size_t n, int repeat) {
   // A fresh replica ingesting one remote batch, and the same batch newest first in pages of 1000.
   std::vector<double> in_order, reversed;
   std::vector<Event> rev(remote.rbegin(), remote.rend());
-  for (int r = 0; r < repeat; ++r) {
+  for (int r = 0; r < repeat && on("ingest"); ++r) {
     {
       auto s = b.NewStore();
       const auto t0 = Clock::now();
@@ -169,11 +172,13 @@ int Figures(std::size_t n, int repeat) {
       reversed.push_back(Seconds(t0, Clock::now()));
     }
   }
-  Print("ingest_events_per_s", static_cast<double>(remote.size()) / Median(in_order));
-  Print("out_of_order_vs_in_order_ratio", Median(reversed) / Median(in_order));
+  if (on("ingest")) {
+    Print("ingest_events_per_s", static_cast<double>(remote.size()) / Median(in_order));
+    Print("out_of_order_vs_in_order_ratio", Median(reversed) / Median(in_order));
+  }
 
   // Per-event ingest cost into a store holding 1M events against one holding 10k.
-  {
+  if (on("big")) {
     const std::size_t big = n * 10, probe = 10000;
     auto big_drafts = CarWorkload(big + probe);
     auto source = b.NewStore("device-big");
@@ -213,15 +218,17 @@ int main(int argc, char** argv) {
   std::size_t events = 100000;
   int repeat = 3;
   bool figures = false;
+  std::string skip;  // phases to leave out, for profiling one: write,single,ingest,big
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--figures") figures = true;
     else if (a == "--events" && i + 1 < argc) events = std::stoul(argv[++i]);
     else if (a == "--repeat" && i + 1 < argc) repeat = std::stoi(argv[++i]);
+    else if (a == "--skip" && i + 1 < argc) skip = argv[++i];
   }
   if (!figures) {
     std::cerr << "usage: store_bench --figures [--events N] [--repeat R]\n";
     return 2;
   }
-  return houqin::bench::Figures(events, repeat);
+  return houqin::bench::Figures(events, repeat, skip);
 }
