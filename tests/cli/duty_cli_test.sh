@@ -41,10 +41,12 @@ expect sealed-ok 0 '^ok: shift s1, 3 links, head fa6b458064822ec7' -- "$houqin" 
 expect late-shown 0 '^late: event 01890000-0000-7000-8000-000000000d08' -- "$houqin" verify-duty --db "$work/duty.db" --shift s1
 expect late-flagged 0 '"kind": "late_entry"' -- "$houqin" state --db "$work/duty.db" --entity duty_shift --id s1
 
-# One entry's text changed in the events table.
+# One entry's text changed in the events table (the payload is packed: bytes
+# swapped for as many bytes, so that the record still reads).
 copy_db "$work/changed.db"
 sqlite3 "$work/changed.db" \
-  "UPDATE events SET payload = replace(payload, '路灯不亮', '一切正常') WHERE id = x'01890000000070008000000000000d04'"
+  "UPDATE events SET payload = CAST(replace(CAST(payload AS TEXT), '路灯不亮', '一切正常') AS BLOB)
+   WHERE id = x'01890000000070008000000000000d04'"
 expect changed 1 '^changed: entry e2 event 01890000-0000-7000-8000-000000000d04 link 2' -- \
   "$houqin" verify-duty --db "$work/changed.db" --shift s1
 expect changed-zh 1 '值班记录 e2' -- "$houqin" verify-duty --db "$work/changed.db" --shift s1
@@ -57,12 +59,13 @@ sqlite3 "$work/removed.db" "DELETE FROM events WHERE id = x'01890000000070008000
 expect removed 1 '^removed: entry e3 event 01890000-0000-7000-8000-000000000d05 link 3' -- \
   "$houqin" verify-duty --db "$work/removed.db" --shift s1
 
-# One entry slipped in: a copy of e1's row with a new id and other words.
+# One entry slipped in: a copy of e1's row with a new id and other words
+# (written as JSON text, the form older files keep, which the store still reads).
 copy_db "$work/added.db"
 sqlite3 "$work/added.db" \
   "INSERT INTO events(id, rid, hlc, dev, seq, kind, usr, role, payload)
    SELECT x'01890000000070008000000000000d99', rid, hlc + 1, dev, seq + 100, kind, usr, role,
-          replace(replace(payload, '\"e1\"', '\"e-forged\"'), '平安无事', '一切正常')
+          '{\"at\":\"2026-03-02T20:00\",\"category\":\"routine\",\"entry\":\"e-forged\",\"text\":\"20:00 巡视一遍, 一切正常\",\"urgent\":false}'
    FROM events WHERE id = x'01890000000070008000000000000d03'"
 expect added 1 '^added: entry e-forged event 01890000-0000-7000-8000-000000000d99' -- \
   "$houqin" verify-duty --db "$work/added.db" --shift s1

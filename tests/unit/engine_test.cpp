@@ -253,6 +253,30 @@ TEST_F(Fixture, MigratesFirstSchemaAndBuildsDerivedConflicts) {
   EXPECT_TRUE(migrated->Append(alice, {Book("b3", "103", 9)}).ok());
 }
 
+// Schema 3 kept payloads and states as JSON text; schema 4 packs them. A
+// record begun in text and continued packed reads, verifies and hashes as
+// one written wholly in either form.
+TEST_F(Fixture, RecordWrittenAsTextThenPackedReadsAsOne) {
+  {
+    auto old = Open("old.db", "dev-a", /*limit=*/3);
+    ASSERT_EQ(old->schema_version(), 3);
+    ASSERT_TRUE(old->Append(alice, {Book("b1", "101", 9), Book("b2", "101", 9)}).ok());
+  }
+  auto migrated = Open("old.db", "dev-a");
+  ASSERT_EQ(migrated->schema_version(), Store::kSchemaVersion);
+  clock.Advance(10);
+  ASSERT_TRUE(migrated->Append(alice, {Book("b1", "102", 10)}).ok());  // b1's state is now packed, its first event text
+  EXPECT_EQ((*migrated->Get("booking", "b1"))->fields["room"], "102");
+  EXPECT_TRUE(migrated->VerifyMaterialized().ok());
+  auto events = All(*migrated);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].payload["room"], "101");  // read back from text
+  auto fresh = Open("fresh.db", "dev-b");
+  ASSERT_TRUE(fresh->Ingest(events).ok());
+  EXPECT_EQ(*fresh->StateHash(), *migrated->StateHash());
+  EXPECT_EQ(fresh->Stats()->payload_bytes, migrated->Stats()->payload_bytes);
+}
+
 TEST_F(Fixture, RefusesDatabaseFromTheFuture) {
   { auto a = Open("a.db", "dev-a"); }
   {

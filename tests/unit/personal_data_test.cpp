@@ -565,7 +565,7 @@ TEST_F(PersonalFixture, OldSchemaMigratesAndRefusesPersonalDataBeforeIt) {
     EXPECT_TRUE(old->RecordsWithPersonalBefore(~0ULL)->empty());
   }
   auto migrated = Open("old.db", "dev-a");
-  EXPECT_EQ(migrated->schema_version(), 3);
+  EXPECT_EQ(migrated->schema_version(), Store::kSchemaVersion);
   EXPECT_TRUE(Only(*migrated, "g0", "guest.arrived").personal_digest.empty());
   ASSERT_TRUE(migrated->Append(reception, {Arrive("g1", {{"name", "张三"}})}).ok());
   EXPECT_EQ(Fields(*migrated, "g1")["personal"]["name"], "张三");

@@ -64,17 +64,26 @@ Status CheckObject(const Json& v, std::string_view field, const Noun& noun) {
   return CheckValue(v, field, 0, noun);
 }
 
+Status NotUtf8(const char* field, const Noun& noun) {
+  return Status::Invalid(field, {std::string(noun.en) + " text is not valid UTF-8",
+                                 std::string(noun.zh) + "文本不是有效的UTF-8"});
+}
+
+Status CheckSize(std::size_t json_bytes, const char* field, const Noun& noun) {
+  if (json_bytes > kMaxPayloadBytes)
+    return Status::Invalid(field,
+                           {std::string(noun.en) + " is larger than 64 KiB", std::string(noun.zh) + "超过64 KiB"});
+  return Status::Ok();
+}
+
 Result<std::string> Serialize(const Json& v, const char* field, const Noun& noun) {
   std::string text;
   try {
     text = v.dump();
   } catch (const Json::type_error&) {
-    return Status::Invalid(field, {std::string(noun.en) + " text is not valid UTF-8",
-                                   std::string(noun.zh) + "文本不是有效的UTF-8"});
+    return NotUtf8(field, noun);
   }
-  if (text.size() > kMaxPayloadBytes)
-    return Status::Invalid(field,
-                           {std::string(noun.en) + " is larger than 64 KiB", std::string(noun.zh) + "超过64 KiB"});
+  if (Status s = CheckSize(text.size(), field, noun); !s.ok()) return s;
   return text;
 }
 
@@ -133,6 +142,10 @@ Status CheckPersonal(const Event& e) {
 Status ValidatePayload(const Json& payload, std::string_view field) { return CheckObject(payload, field, kPayloadNoun); }
 
 Result<std::string> SerializePayload(const Json& payload) { return Serialize(payload, "payload", kPayloadNoun); }
+
+Status PayloadNotUtf8() { return NotUtf8("payload", kPayloadNoun); }
+
+Status CheckPayloadSize(std::size_t json_bytes) { return CheckSize(json_bytes, "payload", kPayloadNoun); }
 
 Status ValidatePersonal(const Json& personal) { return CheckObject(personal, "personal", kPersonalNoun); }
 

@@ -77,6 +77,10 @@ Status ValidatePayload(const Json& payload, std::string_view field = "payload");
 // The stored form of a payload: compact JSON, keys sorted; refuses invalid
 // UTF-8 and payloads over kMaxPayloadBytes.
 Result<std::string> SerializePayload(const Json& payload);
+// The same two refusals, for a store that keeps payloads in another form
+// (packed) and counts their JSON text length itself.
+Status PayloadNotUtf8();
+Status CheckPayloadSize(std::size_t json_bytes);
 
 // Canonical bytes: the version 1 array; an event with personal data appends
 // its personal_digest as a 12th element (the data itself is never hashed in).

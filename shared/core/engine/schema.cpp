@@ -68,10 +68,15 @@ CREATE TABLE personal(
 ALTER TABLE events ADD COLUMN pdigest BLOB;
 )sql";
 
+// Version 4: event payloads and record states may be packed (engine/packed.h):
+// a BLOB column value is packed, TEXT is JSON as before, so nothing is
+// rewritten; the version only keeps older builds from misreading the file.
+constexpr std::string_view kV4 = "SELECT 1;";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
-  static const std::vector<std::string_view> steps = {kV1, kV2, kV3};
+  static const std::vector<std::string_view> steps = {kV1, kV2, kV3, kV4};
   return steps;
 }
 

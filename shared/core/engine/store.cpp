@@ -8,6 +8,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "engine/packed.h"
 #include "engine/schema.h"
 #include "engine/sqlite.h"
 #include "util/uuid.h"
@@ -58,7 +59,9 @@ Conflict ConflictFromJson(const Json& j) {
   return c;
 }
 
-std::string SerializeState(const RecordState& r) {
+// The canonical JSON form of a folded state: what the state hash covers and
+// what schema 3 and earlier stored as text.
+Json StateToJson(const RecordState& r) {
   Json j{{"f", r.fields}};
   if (!r.conflicts.empty()) {
     Json cs = Json::array();
@@ -72,11 +75,39 @@ std::string SerializeState(const RecordState& r) {
     for (const auto& [id, ref] : r.refused) x[id] = Json{{"f", ref.field}, {"en", ref.reason.en}, {"zh", ref.reason.zh}};
     j["x"] = std::move(x);
   }
-  return j.dump();
+  return j;
 }
 
-void DeserializeState(std::string_view text, RecordState& r) {
-  Json j = Json::parse(text, nullptr, false);
+std::string SerializeState(const RecordState& r) { return StateToJson(r).dump(); }
+
+// The same object as StateToJson, packed without copying the fields first
+// (a state is written once per record per batch: the copy would cost more than the packing).
+Result<std::string> PackState(const RecordState& r, packed::KeyTable& keys) {
+  packed::Writer w(keys);
+  Json rest = Json::object();  // the small members, in the order StateToJson gives them
+  if (!r.conflicts.empty()) {
+    Json cs = Json::array();
+    for (const auto& c : r.conflicts) cs.push_back(ConflictToJson(c));
+    rest["c"] = std::move(cs);
+  }
+  if (!r.resolved.empty()) rest["r"] = r.resolved;
+  if (r.purged_through != 0) rest["p"] = r.purged_through;
+  if (!r.refused.empty()) {
+    Json x = Json::object();
+    for (const auto& [id, ref] : r.refused) x[id] = Json{{"f", ref.field}, {"en", ref.reason.en}, {"zh", ref.reason.zh}};
+    rest["x"] = std::move(x);
+  }
+  w.ObjectHeader(1 + rest.size());
+  if (Status s = w.Key("f"); !s.ok()) return s;
+  if (Status s = w.Value(r.fields); !s.ok()) return s;
+  for (const auto& [k, v] : rest.items()) {
+    if (Status s = w.Key(k); !s.ok()) return s;
+    if (Status s = w.Value(v); !s.ok()) return s;
+  }
+  return w.Take();
+}
+
+void StateFromJson(const Json& j, RecordState& r) {
   if (j.is_discarded() || !j.is_object()) return;
   r.fields = j.value("f", Json::object());
   r.conflicts.clear();
@@ -91,6 +122,33 @@ void DeserializeState(std::string_view text, RecordState& r) {
   if (auto it = j.find("x"); it != j.end() && it->is_object())
     for (const auto& [id, ref] : it->items())
       r.refused.emplace(id, Refusal{id, ref.value("f", ""), {ref.value("en", ""), ref.value("zh", "")}});
+}
+
+// Object keys of packed columns are names of the names table. A reader
+// resolves them; only the store's writer interns new ones.
+template <typename NameOf>
+class NameKeys final : public packed::KeyTable {
+ public:
+  explicit NameKeys(NameOf& name_of) : name_of_(name_of) {}
+  Result<std::int64_t> IdOf(const std::string& key) override {
+    return Status::Invalid("key", {"cannot add the key " + key + " while reading", "读取时不能新增键 " + key});
+  }
+  Result<std::string> KeyOf(std::int64_t id) override { return name_of_(id); }
+
+ private:
+  NameOf& name_of_;
+};
+
+// A JSON column of the store: packed (a BLOB), or JSON text as files of schema 3 and earlier hold it.
+template <typename NameOf>
+Result<Json> ReadJsonColumn(const sql::Stmt& q, int col, NameOf&& name_of) {
+  if (q.Type(col) == SQLITE_BLOB) {
+    NameKeys<NameOf> keys(name_of);
+    return packed::Read(q.Blob(col), keys);
+  }
+  Json j = Json::parse(q.Text(col), nullptr, false);
+  if (j.is_discarded()) return Status::Corruption({"a stored JSON value is damaged", "存储的JSON值已损坏"});
+  return j;
 }
 
 std::string HexBytes(std::string_view hex) {
@@ -175,6 +233,23 @@ struct Store::Impl {
     own_nid = *own;
     return Status::Ok();
   }
+  // Object keys of packed payloads and states, interned in the names table.
+  struct Keys final : packed::KeyTable {
+    explicit Keys(Impl& impl) : m(impl) {}
+    Result<std::int64_t> IdOf(const std::string& key) override { return m.Intern(key); }
+    Result<std::string> KeyOf(std::int64_t id) override { return m.NameOf(id); }
+    Impl& m;
+  } keys{*this};
+  auto NameLookup() {
+    return [this](std::int64_t nid) { return NameOf(nid); };
+  }
+  // The canonical JSON text of a stored state (what StateHash covers), packed or not.
+  Result<std::string> StateText(const sql::Stmt& q, int col) {
+    if (q.Type(col) != SQLITE_BLOB) return std::string(q.Text(col));
+    auto j = ReadJsonColumn(q, col, NameLookup());
+    if (!j) return j.status();
+    return j->dump();
+  }
   HybridClock clock;
   int version = 0;
   Status sticky;
@@ -198,6 +273,7 @@ struct Store::Impl {
 
   bool constraints_on() const { return version >= 2; }
   bool personal_on() const { return version >= 3; }
+  bool packed_on() const { return version >= 4; }
 
   Status Prepare();
   Status Migrate();
@@ -422,7 +498,12 @@ Result<Store::Impl::Cached*> Store::Impl::Load(std::int64_t rid) {
   Cached c;
   const std::int64_t type_nid = record_load.Int(0);
   c.state.id = DecodeId(record_load, 1);
-  DeserializeState(record_load.Text(2), c.state);
+  auto state = ReadJsonColumn(record_load, 2, NameLookup());
+  if (!state) {
+    record_load.Reset();
+    return state.status();
+  }
+  StateFromJson(*state, c.state);
   c.tip.hlc = static_cast<std::uint64_t>(record_load.Int(3));
   const std::int64_t tip_dev = record_load.Int(4);
   c.tip.seq = static_cast<std::uint64_t>(record_load.Int(5));
@@ -459,7 +540,12 @@ Result<std::vector<Event>> Store::Impl::LoadEvents(std::int64_t rid, const std::
     const std::int64_t dev = events_of_record.Int(2), kind = events_of_record.Int(4), usr = events_of_record.Int(5),
                        role = events_of_record.Int(6);
     e.seq = static_cast<std::uint64_t>(events_of_record.Int(3));
-    e.payload = Json::parse(events_of_record.Text(7), nullptr, false);
+    auto payload = ReadJsonColumn(events_of_record, 7, NameLookup());
+    if (!payload) {
+      events_of_record.Reset();
+      return payload.status();
+    }
+    e.payload = std::move(*payload);
     if (personal_on()) {
       if (Status s = ReadPersonal(events_of_record, 8, e); !s.ok()) {
         events_of_record.Reset();
@@ -487,10 +573,18 @@ Result<std::vector<Event>> Store::Impl::LoadEvents(std::int64_t rid, const std::
 Status Store::Impl::SaveRecord(std::int64_t rid, Cached& c) {
   auto dev = Intern(c.tip.device);
   if (!dev) return dev.status();
+  // Files older than schema 4 keep JSON text (a store opened with schema_version_limit).
+  Result<std::string> state = packed_on() ? PackState(c.state, keys) : SerializeState(c.state);
+  if (!state) return state.status();
+  auto bind_state = [&](sql::Stmt& st, int col) {
+    if (packed_on()) st.BindBlob(col, state->data(), state->size());
+    else st.Bind(col, *state);
+  };
   if (!c.in_db) {
     record_insert.Bind(1, rid).Bind(2, c.type_nid);
     BindId(record_insert, 3, c.eid);
-    record_insert.Bind(4, SerializeState(c.state))
+    bind_state(record_insert, 4);
+    record_insert
         .Bind(5, static_cast<std::int64_t>(c.tip.hlc))
         .Bind(6, *dev)
         .Bind(7, static_cast<std::int64_t>(c.tip.seq))
@@ -500,8 +594,9 @@ Status Store::Impl::SaveRecord(std::int64_t rid, Cached& c) {
     c.eid = {};
     return Status::Ok();
   }
-  record_save.Bind(1, rid)
-      .Bind(2, SerializeState(c.state))
+  record_save.Bind(1, rid);
+  bind_state(record_save, 2);
+  record_save
       .Bind(3, static_cast<std::int64_t>(c.tip.hlc))
       .Bind(4, *dev)
       .Bind(5, static_cast<std::int64_t>(c.tip.seq))
@@ -649,8 +744,16 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std:
       nids[i++] = *n;
     }
     const auto uuid = ParseUuid(e.id);
-    auto payload = SerializePayload(e.payload);
-    if (!payload) return fail(payload.status());
+    packed::Writer payload(keys);
+    std::string payload_text;
+    if (packed_on()) {
+      if (Status s = payload.Value(e.payload); !s.ok()) return fail(s.IsInvalid() ? PayloadNotUtf8() : s);
+      if (Status s = CheckPayloadSize(payload.json_bytes()); !s.ok()) return fail(s);
+    } else {
+      auto text = SerializePayload(e.payload);
+      if (!text) return fail(text.status());
+      payload_text = std::move(*text);
+    }
     event_insert.BindBlob(1, uuid->data(), uuid->size())
         .Bind(2, *rid)
         .Bind(3, static_cast<std::int64_t>(e.hlc))
@@ -658,8 +761,9 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std:
         .Bind(5, static_cast<std::int64_t>(e.seq))
         .Bind(6, nids[1])
         .Bind(7, nids[2])
-        .Bind(8, nids[3])
-        .Bind(9, *payload);
+        .Bind(8, nids[3]);
+    if (packed_on()) event_insert.BindBlob(9, payload.bytes().data(), payload.bytes().size());
+    else event_insert.Bind(9, payload_text);
     std::string digest;
     if (personal_on()) {
       if (e.personal_digest.empty()) {
@@ -1001,7 +1105,9 @@ Status Store::ForEachRecord(const std::string& type, const std::function<void(co
   int rc;
   while ((rc = q.Step()) == SQLITE_ROW) {
     RecordState st;
-    DeserializeState(q.Text(3), st);
+    auto state = ReadJsonColumn(q, 3, m.NameLookup());
+    if (!state) return state.status();
+    StateFromJson(*state, st);
     RecordView v{{std::string(q.Text(1)), DecodeId(q, 2)}, std::move(st.fields), std::move(st.conflicts),
                  st.purged_through, {}};
     for (auto& [eid, r] : st.refused) v.refusals.push_back(std::move(r));
@@ -1081,7 +1187,9 @@ Status DecodeEventRow(const sql::Stmt& q, bool personal, NameOf&& name_of, Event
   e.entity_id = DecodeId(q, 3);
   e.hlc = static_cast<std::uint64_t>(q.Int(4));
   e.seq = static_cast<std::uint64_t>(q.Int(6));
-  e.payload = Json::parse(q.Text(10), nullptr, false);
+  auto payload = ReadJsonColumn(q, 10, name_of);
+  if (!payload) return payload.status();
+  e.payload = std::move(*payload);
   if (personal)
     if (Status s = ReadPersonal(q, 11, e); !s.ok()) return s;
   for (auto [col, dst] : {std::pair{2, &e.entity_type}, {5, &e.author.device}, {7, &e.kind}, {8, &e.author.user},
@@ -1310,7 +1418,9 @@ Result<std::string> Store::StateHash() {
   while ((rc = q.Step()) == SQLITE_ROW) {
     h.UpdateField(q.Text(1));
     h.UpdateField(DecodeId(q, 2));
-    h.UpdateField(q.Text(3));
+    auto state = m.StateText(q, 3);
+    if (!state) return state.status();
+    h.UpdateField(*state);
     if (auto it = derived.find(q.Int(0)); it != derived.end())
       for (const auto& [cid, body] : it->second) {
         h.UpdateField(cid);
@@ -1335,7 +1445,9 @@ Status Store::VerifyMaterialized() {
       st.type = std::string(q.Text(1));
       st.id = DecodeId(q, 2);
       folded[q.Int(0)] = std::move(st);
-      stored[q.Int(0)] = std::string(q.Text(3));
+      auto state = m.StateText(q, 3);
+      if (!state) return state.status();
+      stored[q.Int(0)] = std::move(*state);
     }
   }
   for (auto& [rid, st] : folded) {
@@ -1400,12 +1512,22 @@ Result<StoreStats> Store::Stats() {
   StoreStats s;
   s.schema_version = m.version;
   sql::Stmt q = m.db.Prepare(
-      "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM records WHERE tip_hlc != 0), "
-      "(SELECT coalesce(sum(length(payload)), 0) FROM events)");
+      "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM records WHERE tip_hlc != 0)");
   if (q.Step() != SQLITE_ROW) return m.db.ErrorStatus("stats");
   s.events = q.Int(0);
   s.records = q.Int(1);
-  s.payload_bytes = q.Int(2);
+  sql::Stmt payloads = m.db.Prepare("SELECT payload FROM events");
+  int rc;
+  while ((rc = payloads.Step()) == SQLITE_ROW) {
+    if (payloads.Type(0) != SQLITE_BLOB) {
+      s.payload_bytes += static_cast<std::int64_t>(payloads.Text(0).size());
+      continue;
+    }
+    auto payload = ReadJsonColumn(payloads, 0, m.NameLookup());
+    if (!payload) return payload.status();
+    s.payload_bytes += static_cast<std::int64_t>(payload->dump().size());
+  }
+  if (rc != SQLITE_DONE) return m.db.ErrorStatus("stats");
   auto conflicts = Conflicts();
   if (!conflicts) return conflicts.status();
   s.conflicted_records = static_cast<std::int64_t>(conflicts->size());

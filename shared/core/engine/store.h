@@ -100,7 +100,7 @@ struct StoreStats {
   std::int64_t records = 0;
   std::int64_t conflicted_records = 0;
   std::int64_t file_bytes = 0;
-  std::int64_t payload_bytes = 0;
+  std::int64_t payload_bytes = 0;  // the payloads as JSON text, however the file keeps them
   int schema_version = 0;
 };
 
@@ -123,7 +123,7 @@ struct StoreOptions {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   static Result<std::unique_ptr<Store>> Open(const std::string& path, StoreOptions options);
   ~Store();
