@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_set>
 
@@ -74,9 +75,73 @@ Result<std::size_t> DeliveryIndex::IndexNew(Store& store) {
   };
   sql::Stmt known = db_.Prepare("SELECT scope FROM srv_record_scopes WHERE type = ? AND id = ?");
   sql::Stmt remember = db_.Prepare("INSERT OR IGNORE INTO srv_record_scopes(type, id, scope) VALUES(?,?,?)");
+  sql::Stmt forget = db_.Prepare("DELETE FROM srv_record_scopes WHERE type = ? AND id = ? AND scope = ?");
   sql::Stmt deliver = db_.Prepare("INSERT INTO srv_deliveries(scope, dseq, pos, last_day) VALUES(?,?,?,?)");
   std::int64_t dseq = next_dseq_;
   std::size_t indexed = 0;
+  const std::vector<std::int64_t> none;
+  const auto rows_under = [&](const std::string& scope, std::optional<Date> last_day,
+                              const std::vector<std::int64_t>& positions) -> Status {
+    for (std::int64_t pos : positions) {
+      deliver.Bind(1, scope).Bind(2, dseq++).Bind(3, pos);
+      if (last_day) {
+        deliver.Bind(4, last_day->DaysSinceEpoch());
+      } else {
+        deliver.BindNull(4);
+      }
+      if (deliver.Run() != SQLITE_DONE) return db_.ErrorStatus("index deliveries");
+      deliver.Reset();
+    }
+    return Status::Ok();
+  };
+  // One record: its keys now against the keys it had, and its new events (`fresh`, none for a dependent).
+  const auto evaluate = [&](const RecordView& record, const std::vector<std::int64_t>& fresh) -> Status {
+    const RecordKey& key = record.key;
+    const std::vector<sync::ScopeKey> scopes = sync::RecordScopes(store, record);
+
+    std::set<std::string> had;
+    known.Bind(1, key.type).Bind(2, key.id);
+    while (known.Step() == SQLITE_ROW) had.emplace(known.Text(0));
+    known.Reset();
+
+    std::vector<std::int64_t> history;  // every position of the record, fetched once if a key is new
+    for (const sync::ScopeKey& scope : scopes) {
+      const bool is_new = !had.contains(scope.key);
+      had.erase(scope.key);
+      if (is_new && history.empty()) {
+        auto events = store.EventsOf(key.type, key.id);
+        if (!events.ok()) return events.status();
+        std::vector<std::string> ids;
+        ids.reserve(events->size());
+        for (const Event& e : *events) ids.push_back(e.id);
+        auto positions = store.PositionsOf(ids);
+        if (!positions.ok()) return positions.status();
+        for (std::int64_t p : *positions)
+          if (p > 0) history.push_back(p);
+        std::sort(history.begin(), history.end());
+        history.erase(std::unique(history.begin(), history.end()), history.end());
+      }
+      if (Status s = rows_under(scope.key, scope.last_day, is_new ? history : fresh); !s.ok()) return s;
+      if (is_new) {
+        remember.Bind(1, key.type).Bind(2, key.id).Bind(3, scope.key);
+        if (remember.Run() != SQLITE_DONE) return db_.ErrorStatus("index record scopes");
+        remember.Reset();
+      }
+    }
+    // Keys the record lost: the change that took them away is the last thing delivered under them (the old
+    // driver's phone sees the trip was reassigned), then the key is forgotten, so that a record that gains it
+    // back is delivered whole again and fills the gap. What a device already received stays on it.
+    for (const std::string& lost : had) {
+      if (Status s = rows_under(lost, std::nullopt, fresh); !s.ok()) return s;
+      forget.Bind(1, key.type).Bind(2, key.id).Bind(3, lost);
+      if (forget.Run() != SQLITE_DONE) return db_.ErrorStatus("index record scopes");
+      forget.Reset();
+    }
+    return Status::Ok();
+  };
+  // The records with new events, then the records whose keys read theirs (a trip reassigned to another driver
+  // moves its requests too), evaluated in the same transaction.
+  sync::ScopeDependents dependents;
   for (const RecordKey& key : order) {
     auto view = store.Get(key.type, key.id);
     if (!view.ok()) return fail(view.status());
@@ -87,48 +152,18 @@ Result<std::size_t> DeliveryIndex::IndexNew(Store& store) {
       record.key = key;
       record.fields = Json::object();
     }
-    const std::vector<sync::ScopeKey> scopes = sync::RecordScopes(store, record);
-
-    std::set<std::string> had;
-    known.Bind(1, key.type).Bind(2, key.id);
-    while (known.Step() == SQLITE_ROW) had.emplace(known.Text(0));
-    known.Reset();
-
-    std::vector<std::int64_t> history;  // every position of the record, fetched once if a key is new
+    dependents.Note(record);
     const std::vector<std::int64_t>& fresh = new_positions[key];
     indexed += fresh.size();
-    for (const sync::ScopeKey& scope : scopes) {
-      const bool is_new = !had.contains(scope.key);
-      if (is_new && history.empty()) {
-        auto events = store.EventsOf(key.type, key.id);
-        if (!events.ok()) return fail(events.status());
-        std::vector<std::string> ids;
-        ids.reserve(events->size());
-        for (const Event& e : *events) ids.push_back(e.id);
-        auto positions = store.PositionsOf(ids);
-        if (!positions.ok()) return fail(positions.status());
-        for (std::int64_t p : *positions)
-          if (p > 0) history.push_back(p);
-        std::sort(history.begin(), history.end());
-        history.erase(std::unique(history.begin(), history.end()), history.end());
-      }
-      const std::vector<std::int64_t>& rows = is_new ? history : fresh;
-      for (std::int64_t pos : rows) {
-        deliver.Bind(1, scope.key).Bind(2, dseq++).Bind(3, pos);
-        if (scope.last_day) {
-          deliver.Bind(4, scope.last_day->DaysSinceEpoch());
-        } else {
-          deliver.BindNull(4);
-        }
-        if (deliver.Run() != SQLITE_DONE) return fail(db_.ErrorStatus("index deliveries"));
-        deliver.Reset();
-      }
-      if (is_new) {
-        remember.Bind(1, key.type).Bind(2, key.id).Bind(3, scope.key);
-        if (remember.Run() != SQLITE_DONE) return fail(db_.ErrorStatus("index record scopes"));
-        remember.Reset();
-      }
-    }
+    if (Status s = evaluate(record, fresh); !s.ok()) return fail(s);
+  }
+  auto more = dependents.Finish(store);
+  if (!more.ok()) return fail(more.status());
+  for (const RecordKey& key : *more) {
+    auto view = store.Get(key.type, key.id);
+    if (!view.ok()) return fail(view.status());
+    if (!view->has_value()) continue;
+    if (Status s = evaluate(**view, none); !s.ok()) return fail(s);
   }
   sql::Stmt meta = db_.Prepare("INSERT OR REPLACE INTO srv_meta(key, value) VALUES(?, ?)");
   meta.Bind(1, std::string_view("indexed_through")).Bind(2, through);

@@ -5,6 +5,10 @@
 // sight of a record late (a request moved into its department) still receives
 // the record's history: when a record gains a scope key, every one of its
 // events is delivered again under that key, with new dseqs past any cursor.
+// Records whose keys read a changed record (sync::ScopeDependents: a trip's
+// requests follow its driver) are re-evaluated in the same pass. A key a
+// record loses gets the new events of that pass (the change that took it
+// away), then is forgotten, so that regaining it delivers the history again.
 //
 // Tables (in the server's database file, beside the Store's):
 //   srv_deliveries(scope, dseq, pos, last_day)  one row per (key, event) delivery

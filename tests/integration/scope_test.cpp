@@ -7,6 +7,7 @@
 // notes (/work/notes/sync-access.md, section 3).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iterator>
@@ -22,6 +23,7 @@
 #include "registry.h"
 #include "repairs/repairs.h"
 #include "server_process.h"
+#include "sync_helpers.h"
 #include "sync/access.h"
 #include "sync/client.h"
 #include "test_support.h"
@@ -34,6 +36,13 @@ namespace houqin::sync {
 namespace {
 
 constexpr const char* kPassword = "scope 密码 2026";
+
+using Ids = std::set<std::string>;
+
+std::string Str(const Json& j, const char* key) {
+  auto it = j.is_object() ? j.find(key) : j.end();
+  return j.is_object() && it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
 
 std::int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -133,6 +142,9 @@ class ScopeTest : public ::testing::Test {
                                           Json{{"department", "office"}})},
         {by("bob", role::kStaff), draft(cars::entity::kRequest, "req-bob", "request.submitted",
                                         Json{{"department", "finance"}})},
+        // Approved, so that the scope tests of trips can dispatch them over the server.
+        {by("boss", role::kApprover), draft(cars::entity::kRequest, "req-alice", "request.approved", Json::object())},
+        {by("fin-boss", role::kApprover), draft(cars::entity::kRequest, "req-bob", "request.approved", Json::object())},
         {by("u-dispatch", role::kDispatcher),
          draft(cars::entity::kTrip, "trip-1", "trip.dispatched", Json{{"driver", "drv-1"}, {"car", "car-1"}})},
         {by("u-dispatch", role::kDispatcher),
@@ -269,14 +281,103 @@ class ScopeTest : public ::testing::Test {
       EXPECT_EQ(raw.find("\"" + id + "\""), std::string::npos) << who << " received text naming " << id;
   }
 
+  // A signed-in phone that keeps its store and cursor from one sync to the next.
+  struct Phone {
+    testing::EnrolledDevice device;
+    std::string user, role;
+    std::unique_ptr<Store> store;
+    std::unique_ptr<SyncClient> client;
+    Author author() const { return Author{user, role, device.device_id}; }
+  };
+
+  std::unique_ptr<Phone> SignIn(const std::string& user, std::string_view role) {
+    auto phone = std::make_unique<Phone>();
+    phone->user = user;
+    phone->role = std::string(role);
+    phone->device = testing::EnrollDevice(*server_, std::string(kPhone), user, kPassword);
+    EXPECT_EQ("", phone->device.error) << user;
+    if (!phone->device.error.empty()) return nullptr;
+    StoreOptions o;
+    o.domain = domain_.get();
+    o.device_id = phone->device.device_id;
+    auto store = Store::Open(devices_.File(phone->device.device_id + ".db"), o);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    if (!store.ok()) return nullptr;
+    phone->store = std::move(*store);
+    ClientConfig config;
+    config.base_url = server_->base_url();
+    config.pinned_sha256 = server_->fingerprint();
+    config.device_token = phone->device.token;
+    phone->client = std::make_unique<SyncClient>(*phone->store, config);
+    Sync(*phone);
+    return phone;
+  }
+
+  static void Sync(Phone& phone) {
+    Status s = phone.client->SyncOnce();
+    EXPECT_TRUE(s.ok()) << phone.user << ": " << s.ToString();
+  }
+
+  // Writes the drafts on the phone as its own and pushes them.
+  static void Write(Phone& phone, const std::vector<Draft>& drafts) {
+    auto appended = phone.store->Append(phone.author(), drafts);
+    ASSERT_TRUE(appended.ok()) << appended.status().ToString();
+    Sync(phone);
+  }
+
+  static Ids RecordIds(Phone& phone, std::string_view type) {
+    Ids ids;
+    EXPECT_TRUE(phone.store->ForEachRecord(std::string(type), [&](const RecordView& v) { ids.insert(v.key.id); }).ok());
+    return ids;
+  }
+
+  static Json Fields(Phone& phone, std::string_view type, const std::string& id) {
+    auto v = phone.store->Get(std::string(type), id);
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return v.ok() && v->has_value() ? (*v)->fields : Json::object();
+  }
+
+  static std::vector<std::string> EventKinds(Phone& phone, std::string_view type, const std::string& id) {
+    std::vector<std::string> kinds;
+    auto events = phone.store->EventsOf(std::string(type), id);
+    EXPECT_TRUE(events.ok()) << events.status().ToString();
+    if (events.ok())
+      for (const Event& e : *events) kinds.push_back(e.kind);
+    std::sort(kinds.begin(), kinds.end());
+    return kinds;
+  }
+
+  // Syncs `phone` until `done` holds (the server indexes deliveries just after it acknowledges a push).
+  template <typename F>
+  static bool SyncUntil(Phone& phone, F&& done) {
+    return testing::Eventually([&] {
+      Sync(phone);
+      return done();
+    });
+  }
+
+  // The dispatcher sends drv-1 for alice's request (trip-a) and drv-2 for bob's (trip-b), in one push.
+  void DispatchAliceAndBob(Phone& dispatcher) {
+    const auto trip = [](const char* id, const char* driver, const char* request) {
+      return Draft{std::string(cars::entity::kTrip), id, "trip.dispatched",
+                   Json{{"driver", driver},
+                        {"car", "car-1"},
+                        {"requests", Json::array({Json{{"id", request}, {"seated", 1}}})}}};
+    };
+    const auto dispatched = [](const char* request, const char* trip) {
+      return Draft{std::string(cars::entity::kRequest), request, "request.dispatched",
+                   Json{{"trip", trip}, {"seated", 1}}};
+    };
+    Write(dispatcher, {trip("trip-a", "drv-1", "req-alice"), dispatched("req-alice", "trip-a"),
+                       trip("trip-b", "drv-2", "req-bob"), dispatched("req-bob", "trip-b")});
+  }
+
   testing::TempDir data_;
   testing::TempDir devices_;
   std::unique_ptr<Domain> domain_ = MakeDomain();
   std::unique_ptr<testing::ServerProcess> server_;
   std::map<std::string, std::string> device_files_;
 };
-
-using Ids = std::set<std::string>;
 
 TEST_F(ScopeTest, AKioskGetsItsSiteCurrentVisitorsKeysAndAHostDirectoryWithoutPhones) {
   const Received got = PullEverything("", "main");
@@ -381,6 +482,95 @@ TEST_F(ScopeTest, ADriverGetsTheCarRegisterAndTheirOwnTripsOnly) {
                     visitors::entity::kVisit})
     EXPECT_FALSE(got.Has(type)) << type;
   ExpectNoIds(got, {"trip-2", "drv-2", "fill-2", "req-alice", "req-bob"}, "the driver");
+}
+
+TEST_F(ScopeTest, ADriverGetsTheRequestsOfTheTripsTheyDriveAndARequesterTheTripsServingTheirs) {
+  auto dispatcher = SignIn("u-dispatch", role::kDispatcher);
+  ASSERT_NE(dispatcher, nullptr);
+  auto driver = SignIn("u-driver", role::kDriver);
+  ASSERT_NE(driver, nullptr);
+  DispatchAliceAndBob(*dispatcher);
+  // One push is one commit: once the driver sees its request, bob's trip is indexed too.
+  ASSERT_TRUE(SyncUntil(*driver, [&] { return RecordIds(*driver, cars::entity::kRequest).contains("req-alice"); }));
+
+  // The request of the trip the driver drives, its whole history (submitted and approved before the trip).
+  const Received got = PullEverything("u-driver");
+  EXPECT_EQ(got.Ids(cars::entity::kRequest), (Ids{"req-alice"}));
+  EXPECT_EQ(got.Ids(cars::entity::kTrip), (Ids{"trip-1", "trip-a"}));
+  EXPECT_EQ(EventKinds(*driver, cars::entity::kRequest, "req-alice"),
+            (std::vector<std::string>{"request.approved", "request.dispatched", "request.submitted"}));
+  ExpectNoIds(got, {"req-bob", "trip-b", "trip-2", "drv-2"}, "drv-1's driver");
+
+  const Received other = PullEverything("u-driver2");
+  EXPECT_EQ(other.Ids(cars::entity::kRequest), (Ids{"req-bob"}));
+  EXPECT_EQ(other.Ids(cars::entity::kTrip), (Ids{"trip-2", "trip-b"}));
+  ExpectNoIds(other, {"req-alice", "trip-a", "trip-1"}, "drv-2's driver");
+
+  // The requester: the trip that serves her request (its car, driver and window), not another's.
+  const Received alice = PullEverything("alice");
+  EXPECT_EQ(alice.Ids(cars::entity::kTrip), (Ids{"trip-a"}));
+  EXPECT_EQ(alice.Ids(cars::entity::kRequest), (Ids{"req-alice"}));
+  EXPECT_FALSE(alice.Has(cars::entity::kDriver));
+  ExpectNoIds(alice, {"trip-b", "trip-1", "trip-2", "req-bob"}, "alice");
+
+  const Received bob = PullEverything("bob");
+  EXPECT_EQ(bob.Ids(cars::entity::kTrip), (Ids{"trip-b"}));
+  ExpectNoIds(bob, {"trip-a", "req-alice"}, "bob");
+
+  // Their department's approver still sees the request, not the trip.
+  const Received boss = PullEverything("boss");
+  EXPECT_EQ(boss.Ids(cars::entity::kRequest), (Ids{"req-alice"}));
+  EXPECT_FALSE(boss.Has(cars::entity::kTrip));
+}
+
+TEST_F(ScopeTest, AReassignedTripTakesItsRequestToTheNewDriverWithItsHistory) {
+  auto dispatcher = SignIn("u-dispatch", role::kDispatcher);
+  auto old_driver = SignIn("u-driver", role::kDriver);
+  auto new_driver = SignIn("u-driver2", role::kDriver);
+  auto alice = SignIn("alice", role::kStaff);
+  ASSERT_TRUE(dispatcher && old_driver && new_driver && alice);
+  DispatchAliceAndBob(*dispatcher);
+  ASSERT_TRUE(SyncUntil(*old_driver, [&] { return RecordIds(*old_driver, cars::entity::kRequest).contains("req-alice"); }));
+  ASSERT_TRUE(SyncUntil(*new_driver, [&] { return RecordIds(*new_driver, cars::entity::kRequest).contains("req-bob"); }));
+  // The new driver's cursor is past every delivery of alice's request: what comes now must be its history again.
+  EXPECT_FALSE(RecordIds(*new_driver, cars::entity::kRequest).contains("req-alice"));
+
+  Write(*dispatcher, {Draft{std::string(cars::entity::kTrip), "trip-a", "trip.reassigned",
+                            Json{{"driver", "drv-2"}, {"reason", "司机病假"}}}});
+  ASSERT_TRUE(SyncUntil(*new_driver, [&] {
+    return Str(Fields(*new_driver, cars::entity::kTrip, "trip-a"), "driver") == "drv-2" &&
+           RecordIds(*new_driver, cars::entity::kRequest).contains("req-alice");
+  }));
+  EXPECT_EQ(EventKinds(*new_driver, cars::entity::kRequest, "req-alice"),
+            EventKinds(*dispatcher, cars::entity::kRequest, "req-alice"));
+  EXPECT_EQ(EventKinds(*new_driver, cars::entity::kRequest, "req-alice"),
+            (std::vector<std::string>{"request.approved", "request.dispatched", "request.submitted"}));
+  EXPECT_EQ(RecordIds(*new_driver, cars::entity::kRequest), (Ids{"req-alice", "req-bob"}));
+
+  // The old driver's phone is told the trip went to another driver (the change is the last thing it gets)...
+  ASSERT_TRUE(SyncUntil(*old_driver, [&] { return Str(Fields(*old_driver, cars::entity::kTrip, "trip-a"), "driver") == "drv-2"; }));
+  // ...and the requester sees her new driver.
+  ASSERT_TRUE(SyncUntil(*alice, [&] { return Str(Fields(*alice, cars::entity::kTrip, "trip-a"), "driver") == "drv-2"; }));
+
+  // The new driver sets off: alice follows her trip; the old driver receives nothing more of it.
+  Write(*new_driver, {Draft{std::string(cars::entity::kTrip), "trip-a", "trip.started",
+                            Json{{"odometer_start", 1200}, {"at", Today().ToString() + "T08:00"}}},
+                      Draft{std::string(cars::entity::kRequest), "req-alice", "request.started",
+                            Json{{"trip", "trip-a"}}}});
+  ASSERT_TRUE(SyncUntil(*alice, [&] { return Str(Fields(*alice, cars::entity::kTrip, "trip-a"), "status") == "started"; }));
+  Sync(*old_driver);
+  const auto old_trip = EventKinds(*old_driver, cars::entity::kTrip, "trip-a");
+  const auto old_request = EventKinds(*old_driver, cars::entity::kRequest, "req-alice");
+  EXPECT_EQ(std::count(old_trip.begin(), old_trip.end(), "trip.started"), 0);
+  EXPECT_EQ(std::count(old_request.begin(), old_request.end(), "request.started"), 0);
+  // A phone the old driver signs in afresh reads the same delivery log: what they saw up to the change, no more.
+  const Received fresh = PullEverything("u-driver");
+  EXPECT_EQ(fresh.Ids(cars::entity::kRequest), (Ids{"req-alice"}));
+  for (const Event& e : fresh.events) {
+    EXPECT_NE(e.kind, "trip.started") << e.entity_id;
+    EXPECT_NE(e.kind, "request.started") << e.entity_id;
+  }
+  ExpectNoIds(fresh, {"req-bob", "trip-b"}, "the old driver");
 }
 
 TEST_F(ScopeTest, ADutyOfficerGetsTheirSitesDutyOnly) {

@@ -352,6 +352,35 @@ bool IsRepairsType(std::string_view t) {
 
 bool IsDutyType(std::string_view t) { return t.substr(0, 5) == "duty_"; }
 
+const Json& ArrayOf(const Json& f, const char* key) {
+  static const Json kEmpty = Json::array();
+  if (!f.is_object()) return kEmpty;
+  auto it = f.find(key);
+  return it != f.end() && it->is_array() ? *it : kEmpty;
+}
+
+std::vector<std::string> Strings(const Json& f, const char* key) {
+  std::vector<std::string> out;
+  for (const auto& v : ArrayOf(f, key))
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  return out;
+}
+
+// The requests a trip serves, from its folded `requests` entries ({id, seated, event}).
+std::vector<std::string> TripRequestIds(const Json& f) {
+  std::vector<std::string> out;
+  for (const auto& r : ArrayOf(f, "requests"))
+    if (std::string id = Str(r, "id"); !id.empty()) out.push_back(std::move(id));
+  return out;
+}
+
+std::string FieldOf(Store& store, std::string_view type, const std::string& id, const char* key) {
+  if (id.empty()) return {};
+  auto v = store.Get(std::string(type), id);
+  if (!v.ok() || !v->has_value()) return {};
+  return Str((*v)->fields, key);
+}
+
 }  // namespace
 
 std::vector<ScopeKey> RecordScopes(Store& store, const RecordView& record) {
@@ -379,7 +408,17 @@ std::vector<ScopeKey> RecordScopes(Store& store, const RecordView& record) {
         for (const auto& approver : directory::Approvers(store, dept)) AddUser(keys, approver);
       }
     }
-    if (type == cars::entity::kTrip) AddUser(keys, DriverUser(store, Str(f, "driver"), {}));
+    // Each side reads the relation from its own list (the request's `trips`, the trip's `requests`), so a
+    // key follows the record that names it; ScopeDependents re-evaluates the other side when one changes.
+    if (type == cars::entity::kRequest)  // the drivers of its trips: who to pick up, where, when
+      for (const auto& trip : Strings(f, "trips"))
+        AddUser(keys, DriverUser(store, FieldOf(store, cars::entity::kTrip, trip, "driver"), {}));
+    if (type == cars::entity::kTrip) {
+      AddUser(keys, DriverUser(store, Str(f, "driver"), {}));
+      // The requesters it serves: which car, which driver, when.
+      for (const auto& request : TripRequestIds(f))
+        AddUser(keys, FieldOf(store, cars::entity::kRequest, request, "requester"));
+    }
     if (type == cars::entity::kFillUp) AddUser(keys, Str(f, "driver"));
     if (type == cars::entity::kRepairPlan) AddUser(keys, Str(f, "planned_by"));
   } else if (IsRepairsType(type)) {
@@ -413,6 +452,52 @@ std::vector<ScopeKey> RecordScopes(Store& store, const RecordView& record) {
     Add(keys, site.empty() ? std::string(scope::kBlocksAllSites) : "site:" + site + ":visitors");
   }
   return keys;
+}
+
+void ScopeDependents::Add(std::string_view type, const std::string& id) {
+  if (!id.empty()) found_.push_back({std::string(type), id});
+}
+
+void ScopeDependents::Note(const RecordView& r) {
+  noted_.insert(r.key);
+  const std::string& type = r.key.type;
+  if (type == cars::entity::kTrip) {
+    for (const auto& request : TripRequestIds(r.fields)) Add(cars::entity::kRequest, request);
+  } else if (type == cars::entity::kRequest) {
+    for (const auto& trip : Strings(r.fields, "trips")) Add(cars::entity::kTrip, trip);
+  } else if (type == cars::entity::kDriver) {
+    drivers_.insert(r.key.id);
+  } else if (type == entity::kDepartment) {
+    departments_.insert(r.key.id);
+  } else if (type == entity::kUser) {
+    Add(duty::entity::kProfile, r.key.id);  // keyed by the user's site
+  }
+}
+
+Result<std::vector<RecordKey>> ScopeDependents::Finish(Store& store) {
+  // Drivers and departments name no list of their trips or requests: one scan each, only in the (rare)
+  // passes that change a driver record (its user) or a department (its approvers).
+  if (!drivers_.empty()) {
+    Status s = store.ForEachRecord(std::string(cars::entity::kTrip), [&](const RecordView& t) {
+      if (!drivers_.contains(Str(t.fields, "driver"))) return;
+      Add(cars::entity::kTrip, t.key.id);
+      // The trip's requests carry its driver's key too.
+      for (const auto& request : TripRequestIds(t.fields)) Add(cars::entity::kRequest, request);
+    });
+    if (!s.ok()) return s;
+  }
+  if (!departments_.empty()) {
+    Status s = store.ForEachRecord(std::string(cars::entity::kRequest), [&](const RecordView& q) {
+      if (departments_.contains(Str(q.fields, "department"))) Add(cars::entity::kRequest, q.key.id);
+    });
+    if (!s.ok()) return s;
+  }
+  std::vector<RecordKey> out;
+  std::set<RecordKey> seen = noted_;
+  for (auto& key : found_)
+    if (seen.insert(key).second) out.push_back(std::move(key));
+  found_.clear();
+  return out;
 }
 
 std::vector<ReadScope> DeviceScopes(const DeviceIdentity& device) {

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +74,25 @@ struct ScopeKey {
   bool operator==(const ScopeKey&) const = default;
 };
 std::vector<ScopeKey> RecordScopes(Store& store, const RecordView& record);
+
+// The records whose scope keys read the state of a changed record, so that
+// the delivery index re-evaluates them in the same pass: a trip's requests
+// (they carry its driver's key), a request's trips (its requester's), a
+// driver's trips and their requests (its user), a department's requests (its
+// approvers), a user's duty profile (its site). Note() each changed record as
+// it is evaluated; Finish() names the dependents that were not noted. Keep in
+// step with RecordScopes.
+class ScopeDependents {
+ public:
+  void Note(const RecordView& changed);
+  Result<std::vector<RecordKey>> Finish(Store& store);
+
+ private:
+  void Add(std::string_view type, const std::string& id);
+  std::set<RecordKey> noted_;
+  std::vector<RecordKey> found_;
+  std::set<std::string> drivers_, departments_;
+};
 
 // The keys a device reads. `bounded` is true for keys a device reads only
 // while their last_day >= today - 1 (the kiosk's visitors).
