@@ -523,6 +523,9 @@ class TripRequestsConstraint final : public Constraint {
   // reception) request rides one trip; an event request may ride several, until it is over-seated.
   static void DuplicateDispatch(const std::string& group, const std::vector<const RecordState*>& members,
                                 std::size_t request, std::vector<GroupConflict>& out) {
+    // Most requests ride one trip: nothing to weigh (this runs for every dispatched request).
+    if (std::count_if(members.begin(), members.end(), [](const RecordState* m) { return m->type == entity::kTrip; }) < 2)
+      return;
     const RecordState& req = *members[request];
     const bool event = Str(req.fields, "kind") == request_kind::kEvent;
     const std::int64_t passengers = Int(req.fields, "passengers");

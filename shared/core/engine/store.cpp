@@ -257,7 +257,12 @@ struct Store::Impl {
 
   std::unordered_map<std::string, std::int64_t> nid_by_name;
   std::unordered_map<std::int64_t, std::string> name_by_nid;
-  std::map<std::pair<std::int64_t, std::string>, std::int64_t> rid_by_key;
+  struct RecordKeyHash {
+    std::size_t operator()(const std::pair<std::int64_t, std::string>& k) const {
+      return std::hash<std::string>{}(k.second) ^ (static_cast<std::size_t>(k.first) * 0x9e3779b97f4a7c15ULL);
+    }
+  };
+  std::unordered_map<std::pair<std::int64_t, std::string>, std::int64_t, RecordKeyHash> rid_by_key;
   std::unordered_map<std::int64_t, Cached> cache;
 
   sql::Stmt name_find, name_insert, name_get;
