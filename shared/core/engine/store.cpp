@@ -59,10 +59,10 @@ Conflict ConflictFromJson(const Json& j) {
   return c;
 }
 
-// The canonical JSON form of a folded state: what the state hash covers and
-// what schema 3 and earlier stored as text.
-Json StateToJson(const RecordState& r) {
-  Json j{{"f", r.fields}};
+// A folded state's members besides its fields: fold conflicts, resolved
+// conflict ids, purged-through stamp, refusals (each only when there is one).
+Json StateExtras(const RecordState& r) {
+  Json j = Json::object();
   if (!r.conflicts.empty()) {
     Json cs = Json::array();
     for (const auto& c : r.conflicts) cs.push_back(ConflictToJson(c));
@@ -78,29 +78,25 @@ Json StateToJson(const RecordState& r) {
   return j;
 }
 
+// The canonical JSON form of a folded state: what the state hash covers and
+// what schema 3 and earlier stored as text.
+Json StateToJson(const RecordState& r) {
+  Json j = StateExtras(r);
+  j["f"] = r.fields;
+  return j;
+}
+
 std::string SerializeState(const RecordState& r) { return StateToJson(r).dump(); }
 
 // The same object as StateToJson, packed without copying the fields first
 // (a state is written once per record per batch: the copy would cost more than the packing).
 Result<std::string> PackState(const RecordState& r, packed::KeyTable& keys) {
   packed::Writer w(keys);
-  Json rest = Json::object();  // the small members, in the order StateToJson gives them
-  if (!r.conflicts.empty()) {
-    Json cs = Json::array();
-    for (const auto& c : r.conflicts) cs.push_back(ConflictToJson(c));
-    rest["c"] = std::move(cs);
-  }
-  if (!r.resolved.empty()) rest["r"] = r.resolved;
-  if (r.purged_through != 0) rest["p"] = r.purged_through;
-  if (!r.refused.empty()) {
-    Json x = Json::object();
-    for (const auto& [id, ref] : r.refused) x[id] = Json{{"f", ref.field}, {"en", ref.reason.en}, {"zh", ref.reason.zh}};
-    rest["x"] = std::move(x);
-  }
-  w.ObjectHeader(1 + rest.size());
+  const Json extras = StateExtras(r);
+  w.ObjectHeader(1 + extras.size());
   if (Status s = w.Key("f"); !s.ok()) return s;
   if (Status s = w.Value(r.fields); !s.ok()) return s;
-  for (const auto& [k, v] : rest.items()) {
+  for (const auto& [k, v] : extras.items()) {
     if (Status s = w.Key(k); !s.ok()) return s;
     if (Status s = w.Value(v); !s.ok()) return s;
   }

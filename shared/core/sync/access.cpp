@@ -12,6 +12,7 @@
 #include "domain.h"
 #include "duty/duty.h"
 #include "duty/internal.h"
+#include "engine/payload.h"
 #include "repairs/facilities.h"
 #include "repairs/repairs.h"
 #include "visitors/entities.h"
@@ -352,24 +353,10 @@ bool IsRepairsType(std::string_view t) {
 
 bool IsDutyType(std::string_view t) { return t.substr(0, 5) == "duty_"; }
 
-const Json& ArrayOf(const Json& f, const char* key) {
-  static const Json kEmpty = Json::array();
-  if (!f.is_object()) return kEmpty;
-  auto it = f.find(key);
-  return it != f.end() && it->is_array() ? *it : kEmpty;
-}
-
-std::vector<std::string> Strings(const Json& f, const char* key) {
-  std::vector<std::string> out;
-  for (const auto& v : ArrayOf(f, key))
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  return out;
-}
-
 // The requests a trip serves, from its folded `requests` entries ({id, seated, event}).
 std::vector<std::string> TripRequestIds(const Json& f) {
   std::vector<std::string> out;
-  for (const auto& r : ArrayOf(f, "requests"))
+  for (const auto& r : payload::Arr(f, "requests"))
     if (std::string id = Str(r, "id"); !id.empty()) out.push_back(std::move(id));
   return out;
 }
@@ -411,7 +398,7 @@ std::vector<ScopeKey> RecordScopes(Store& store, const RecordView& record) {
     // Each side reads the relation from its own list (the request's `trips`, the trip's `requests`), so a
     // key follows the record that names it; ScopeDependents re-evaluates the other side when one changes.
     if (type == cars::entity::kRequest)  // the drivers of its trips: who to pick up, where, when
-      for (const auto& trip : Strings(f, "trips"))
+      for (const auto& trip : payload::Strings(f, "trips"))
         AddUser(keys, DriverUser(store, FieldOf(store, cars::entity::kTrip, trip, "driver"), {}));
     if (type == cars::entity::kTrip) {
       AddUser(keys, DriverUser(store, Str(f, "driver"), {}));
@@ -464,7 +451,7 @@ void ScopeDependents::Note(const RecordView& r) {
   if (type == cars::entity::kTrip) {
     for (const auto& request : TripRequestIds(r.fields)) Add(cars::entity::kRequest, request);
   } else if (type == cars::entity::kRequest) {
-    for (const auto& trip : Strings(r.fields, "trips")) Add(cars::entity::kTrip, trip);
+    for (const auto& trip : payload::Strings(r.fields, "trips")) Add(cars::entity::kTrip, trip);
   } else if (type == cars::entity::kDriver) {
     drivers_.insert(r.key.id);
   } else if (type == entity::kDepartment) {
