@@ -104,10 +104,14 @@ Result<std::size_t> DeliveryIndex::IndexNew(Store& store) {
     while (known.Step() == SQLITE_ROW) had.emplace(known.Text(0));
     known.Reset();
 
+    const bool had_none = had.empty();
     std::vector<std::int64_t> history;  // every position of the record, fetched once if a key is new
     for (const sync::ScopeKey& scope : scopes) {
       const bool is_new = !had.contains(scope.key);
       had.erase(scope.key);
+      // A record first seen in this pass (every record is under `all` once indexed) has no history
+      // beyond its fresh events: no need to read it back.
+      if (is_new && history.empty() && had_none) history = fresh;
       if (is_new && history.empty()) {
         auto events = store.EventsOf(key.type, key.id);
         if (!events.ok()) return events.status();

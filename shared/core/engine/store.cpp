@@ -269,6 +269,12 @@ struct Store::Impl {
   sql::Stmt group_insert, group_delete, group_members, derived_of_group, derived_delete_group, derived_insert;
   sql::Stmt meta_set, meta_get, data_version_q;
   sql::Stmt personal_insert, personal_purge, personal_kept;
+  // Reads the sync server makes for every record a push touches: prepared on first use.
+  sql::Stmt derived_of_record, position_of;
+  sql::Stmt& Prepared(sql::Stmt& st, const char* sql) {
+    if (!st.valid()) st = db.Prepare(sql);
+    return st;
+  }
 
   Impl(StoreOptions o) : opt(o), clock(*o.clock, o.hlc) {}
 
@@ -1086,9 +1092,10 @@ Result<std::optional<RecordView>> Store::Get(const std::string& type, const std:
   RecordView v{{type, id}, (*c)->state.fields, (*c)->state.conflicts, (*c)->state.purged_through, {}};
   for (const auto& [eid, r] : (*c)->state.refused) v.refusals.push_back(r);
   if (m.constraints_on()) {
-    sql::Stmt q = m.db.Prepare("SELECT body FROM derived_conflicts WHERE rid = ?1 ORDER BY cid");
+    sql::Stmt& q = m.Prepared(m.derived_of_record, "SELECT body FROM derived_conflicts WHERE rid = ?1 ORDER BY cid");
     q.Bind(1, rid);
     while (q.Step() == SQLITE_ROW) v.conflicts.push_back(ConflictFromJson(Json::parse(q.Text(0), nullptr, false)));
+    q.Reset();
   }
   std::sort(v.conflicts.begin(), v.conflicts.end(),
             [](const Conflict& a, const Conflict& b) { return a.Id() < b.Id(); });
@@ -1229,7 +1236,7 @@ Result<std::vector<std::int64_t>> Store::PositionsOf(const std::vector<std::stri
   auto& m = *impl_;
   std::vector<std::int64_t> out;
   out.reserve(ids.size());
-  sql::Stmt q = m.db.Prepare("SELECT pos FROM events WHERE id = ?1");
+  sql::Stmt& q = m.Prepared(m.position_of, "SELECT pos FROM events WHERE id = ?1");
   for (const auto& id : ids) {
     const auto u = ParseUuid(id);
     std::int64_t pos = 0;
@@ -1237,8 +1244,8 @@ Result<std::vector<std::int64_t>> Store::PositionsOf(const std::vector<std::stri
       q.BindBlob(1, u->data(), u->size());
       int rc = q.Step();
       if (rc == SQLITE_ROW) pos = q.Int(0);
-      else if (rc != SQLITE_DONE) return m.db.ErrorStatus("find event");
       q.Reset();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return m.db.ErrorStatus("find event");
     }
     out.push_back(pos);
   }
