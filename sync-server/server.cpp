@@ -309,7 +309,7 @@ struct SyncServer::Handlers {
                        {"at most " + std::to_string(sync::kMaxPushEvents) + " events per push",
                         "每次推送最多 " + std::to_string(sync::kMaxPushEvents) + " 个事件"},
                        "events");
-    auto events = sync::EventsFromJson(*body);
+    auto events = sync::EventsFromJson(std::move(*body));
     if (!events) {
       const Status why = events.status();
       const std::string& field = why.field();
@@ -395,12 +395,14 @@ struct SyncServer::Handlers {
 
     auto read = r.reader->ReadAt(page.positions);
     if (!read) return SendStatusError(res, read.status());
-    Json events = Json::array();
+    std::vector<Event> events;
+    events.reserve(read->size());
     for (auto& [pos, e] : *read) {
       if (!e.personal_digest.empty() && !sync::ReceivesPersonal(identity, e)) ForgetPersonal(e);
-      events.push_back(ToJson(e));
+      events.push_back(std::move(e));
     }
-    SendJson(res, 200, {{"events", std::move(events)}, {"cursor", sync::CursorToString(page.cursor)}, {"more", page.more}});
+    res.status = 200;
+    res.set_content(sync::PullResponseText(events, page.cursor, page.more), "application/json; charset=utf-8");
   }
 
   void Healthz(const httplib::Request&, httplib::Response& res) {

@@ -189,35 +189,67 @@ void Writer::ProcessGroup(std::vector<Batch>& group) {
     for (const Event& e : b.events) ids.push_back(e.id);
   auto held_positions = store_->PositionsOf(ids);
   if (!held_positions) return fail_all(held_positions.status());
-  std::unordered_set<std::string> held;
+  // Views into `ids`, which outlives both sets (the events themselves are moved into the commit).
+  std::unordered_set<std::string_view> held;
   for (std::size_t i = 0; i < ids.size(); ++i)
     if ((*held_positions)[i] > 0) held.insert(ids[i]);
+
+  // Records (by id) that more than one batch of the group touches: only their
+  // accepted events are kept for the later batches' judgement; for every
+  // other event that bookkeeping would be a copy and a map entry for nothing.
+  std::unordered_set<std::string> shared_ids;
+  {
+    std::unordered_map<std::string_view, std::size_t> first_batch;
+    for (std::size_t b = 0; b < group.size(); ++b)
+      for (const Event& e : group[b].events) {
+        auto [it, inserted] = first_batch.try_emplace(e.entity_id, b);
+        if (!inserted && it->second != b) shared_ids.insert(e.entity_id);
+      }
+  }
 
   // Earlier accepted events of other batches of this group, by record: the
   // state a later event is judged against, as if the batches had committed one by one.
   std::map<RecordKey, std::vector<Event>> group_earlier;
-  std::unordered_set<std::string> new_in_group;
+  std::unordered_set<std::string_view> new_in_group;
   std::vector<Event> to_ingest;
+  to_ingest.reserve(ids.size());
   std::vector<AuthoredDraft> verdicts;
   std::vector<std::vector<PushAck>> acks(group.size());
+  constexpr std::size_t kNotAccepted = SIZE_MAX;
+  std::size_t id_at = 0;  // the event's index in `ids`
   for (std::size_t b = 0; b < group.size(); ++b) {
     Batch& batch = group[b];
+    // This batch's accepted events so far (what AuthorizeEvent reads), moved
+    // out of the batch, and where each event went: an index into it, or kNotAccepted.
     std::vector<Event> batch_earlier;
-    for (const Event& e : batch.events) {
+    std::vector<std::size_t> accepted_at(batch.events.size(), kNotAccepted);
+    std::vector<bool> stored(batch.events.size(), false);
+    for (std::size_t i = 0; i < batch.events.size(); ++i, ++id_at) {
+      const Event& e = batch.events[i];
       PushAck ack;
       ack.id = e.id;
-      if (held.contains(e.id) || new_in_group.contains(e.id)) {
+      if (held.contains(ids[id_at]) || new_in_group.contains(ids[id_at])) {
         ack.duplicate = true;
         acks[b].push_back(std::move(ack));
         continue;
       }
-      new_in_group.insert(e.id);
-      std::vector<Event> earlier = batch_earlier;
-      if (auto it = group_earlier.find(RecordKey{e.entity_type, e.entity_id}); it != group_earlier.end())
-        earlier.insert(earlier.end(), it->second.begin(), it->second.end());
-      Status verdict = sync::AuthorizeEvent(*store_, batch.identity, e, earlier);
+      new_in_group.insert(ids[id_at]);
+      stored[i] = true;
+      // Copied only when another batch of the group touched this record: a
+      // copy per event would make a batch cost quadratic in its size.
+      const std::vector<Event>* earlier = &batch_earlier;
+      std::vector<Event> combined;
+      if (shared_ids.contains(e.entity_id)) {
+        if (auto it = group_earlier.find(RecordKey{e.entity_type, e.entity_id}); it != group_earlier.end()) {
+          combined = batch_earlier;
+          combined.insert(combined.end(), it->second.begin(), it->second.end());
+          earlier = &combined;
+        }
+      }
+      Status verdict = sync::AuthorizeEvent(*store_, batch.identity, e, *earlier);
       if (verdict.ok()) {
-        batch_earlier.push_back(e);
+        accepted_at[i] = batch_earlier.size();
+        batch_earlier.push_back(std::move(batch.events[i]));  // `e` is not read again
       } else {
         AuthoredDraft draft;
         draft.author = Author{std::string(kServerRole), std::string(kServerRole), ""};
@@ -225,10 +257,20 @@ void Writer::ProcessGroup(std::vector<Batch>& group) {
         verdicts.push_back(std::move(draft));
         ack.refused = Refusal{e.id, verdict.field(), verdict.message()};
       }
-      to_ingest.push_back(e);
       acks[b].push_back(std::move(ack));
     }
-    for (Event& e : batch_earlier) group_earlier[RecordKey{e.entity_type, e.entity_id}].push_back(std::move(e));
+    // Into the commit in push order, moved, not copied. Only duplicates are
+    // looked at again (for their record), and they stay in the batch.
+    for (std::size_t i = 0; i < batch.events.size(); ++i) {
+      if (!stored[i]) continue;
+      if (accepted_at[i] == kNotAccepted) {
+        to_ingest.push_back(std::move(batch.events[i]));
+        continue;
+      }
+      Event& e = batch_earlier[accepted_at[i]];
+      if (shared_ids.contains(e.entity_id)) group_earlier[RecordKey{e.entity_type, e.entity_id}].push_back(e);
+      to_ingest.push_back(std::move(e));
+    }
   }
 
   bool directory_changed = *refreshed;

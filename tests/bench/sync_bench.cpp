@@ -7,7 +7,7 @@
 //   devices_<D>_events_per_s              D simulated phones push batches and pull concurrently
 //   devices_<D>_lost_events               acknowledged events missing from the server afterwards (must be 0)
 //
-//   sync_bench [--events N] [--devices D] [--seconds S] [--samples K]
+//   sync_bench [--events N] [--devices D] [--seconds S] [--samples K] [--pull-limit L]
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -94,8 +94,11 @@ std::unique_ptr<Store> NewDeviceStore(const Domain& domain, const std::string& p
   return std::move(*s);
 }
 
+int g_pull_limit = 0;  // --pull-limit: 0 keeps the client's default
+
 sync::ClientConfig ConfigFor(const testing::ServerProcess& server, const std::string& token) {
   sync::ClientConfig c;
+  if (g_pull_limit > 0) c.pull_limit = g_pull_limit;
   c.base_url = server.base_url();
   c.pinned_sha256 = server.fingerprint();
   c.device_token = token;
@@ -189,8 +192,9 @@ int main(int argc, char** argv) {
     else if (a == "--devices") devices = std::stoi(next());
     else if (a == "--seconds") seconds = std::stoi(next());
     else if (a == "--samples") samples = std::stoi(next());
+    else if (a == "--pull-limit") g_pull_limit = std::stoi(next());
     else {
-      std::cerr << "usage: sync_bench [--events N] [--devices D] [--seconds S] [--samples K]\n";
+      std::cerr << "usage: sync_bench [--events N] [--devices D] [--seconds S] [--samples K] [--pull-limit L]\n";
       return 2;
     }
   }
@@ -217,6 +221,7 @@ int main(int argc, char** argv) {
   auto b_store = NewDeviceStore(*domain, (dir.path() / "b.db").string(), b_dev.device_id);
   {
     sync::SyncClient b(*b_store, ConfigFor(server, b_dev.token));
+    std::cerr << "sync_bench: initial sync starts\n";  // a mark for attaching a profiler
     const auto t0 = SteadyClock::now();
     if (Status s = b.SyncOnce(); !s.ok()) Die("initial sync: " + s.ToString());
     const double s = Seconds(t0, SteadyClock::now());
@@ -303,6 +308,7 @@ int main(int argc, char** argv) {
     std::mutex acked_mu;
     std::vector<std::string> acked;
     std::vector<std::thread> threads;
+    std::cerr << "sync_bench: load phase starts\n";  // a mark for attaching a profiler
     const auto t0 = SteadyClock::now();
     for (int d = 0; d < devices; ++d)
       threads.emplace_back([&, d] {

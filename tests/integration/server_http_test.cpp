@@ -400,6 +400,31 @@ TEST_F(ServerHttpTest, PullPagesThroughEverythingInScopeOnceWithAnAdvancingCurso
   EXPECT_EQ(std::to_string(last_cursor), end.json()["cursor"]);
 }
 
+TEST_F(ServerHttpTest, APulledPageIsCompactJsonAndCarriesEveryCharacterUnchanged) {
+  // The server renders pages itself rather than through nlohmann's dump: the text must still be
+  // exactly what dump() gives, escapes and multi-byte UTF-8 included.
+  auto alice = SignedInPhone("alice");
+  const std::string tricky = "quote \" backslash \\ slash / tab \t newline \n cr \r bell \x07 del \x7f "
+                             "水管漏水 é 🚰 \xe2\x80\xa8 end";
+  std::vector<Event> events = ReportRepair(*alice, tricky);
+  ASSERT_FALSE(events.empty());
+  HttpResponse pushed = Push(*alice, events);
+  ASSERT_EQ(200, pushed.status) << pushed.body;
+
+  auto other = SignedInPhone("alice");  // her second phone pulls her own repairs
+  HttpResponse r = Pull(*other, "after=0&limit=5000");
+  ASSERT_EQ(200, r.status) << r.body;
+  const Json page = r.json();
+  EXPECT_EQ(page.dump(), r.body);
+  bool found = false;
+  for (const Json& e : page["events"]) {
+    if (e.value("id", "") != events.front().id) continue;
+    found = true;
+    EXPECT_EQ(events.front().payload, e["payload"]);
+  }
+  EXPECT_TRUE(found) << "the tricky report did not come back";
+}
+
 TEST_F(ServerHttpTest, ALongPollWakesWhenAnEventForItArrives) {
   auto alice = SignedInPhone("alice");
   auto poll = std::async(std::launch::async, [&] {

@@ -455,7 +455,7 @@ TEST_F(SyncClientTest, PullResumesFromItsCursorAfterAnInterruption) {
   auto cora = NewPhone("cora", role::kRepairCoordinator);
   auto cody = NewPhone("cody", role::kRepairCoordinator);
   ASSERT_TRUE(cora && cody);
-  for (int i = 0; i < 40; ++i) Report(*cora, NewUuidV7(NowMs()), "6" + std::to_string(i));
+  for (int i = 0; i < 40; ++i) Report(*cora, NewUuidV7(NowMs()), std::to_string(600 + i));
   Sync(*cora);
   const std::int64_t before = EventCount(*cody->store);
   ClientConfig paged = cody->config;
@@ -476,12 +476,40 @@ TEST_F(SyncClientTest, PullResumesFromItsCursorAfterAnInterruption) {
   EXPECT_EQ(EventIds(*cody->store, "repair"), EventIds(*cora->store, "repair"));
 }
 
+TEST_F(SyncClientTest, CatchingUpFetchesAheadYetNeverSavesACursorBeforeItsPage) {
+  auto cora = NewPhone("cora", role::kRepairCoordinator);
+  auto cody = NewPhone("cody", role::kRepairCoordinator);
+  ASSERT_TRUE(cora && cody);
+  for (int i = 0; i < 60; ++i) Report(*cora, NewUuidV7(NowMs()), std::to_string(800 + i));
+  Sync(*cora);
+  ClientConfig paged = cody->config;
+  paged.pull_limit = 5;
+  {
+    // Stopped while a page is being applied and the next one is fetched ahead.
+    SyncClient first(*cody->store, paged);
+    int pages = 0;
+    cody->store->SetChangeListener([&](const ChangeSet&) {
+      if (++pages == 4) first.Stop();
+    });
+    (void)first.SyncOnce();
+    cody->store->SetChangeListener(nullptr);
+    EXPECT_GE(pages, 4);
+  }
+  // Whatever the stop left, the saved cursor never covers a page that was not applied.
+  SyncClient resumed(*cody->store, paged);
+  ASSERT_TRUE(resumed.SyncOnce().ok());
+  EXPECT_EQ(EventIds(*cody->store, "repair"), EventIds(*cora->store, "repair"));
+  std::size_t after = 1;
+  ASSERT_TRUE(resumed.PullOnce(0, &after).ok());
+  EXPECT_EQ(after, 0u) << "the last page's cursor was not saved";
+}
+
 TEST_F(SyncClientTest, KillingTheServerMidSyncLosesAndDoublesNothing) {
   auto cora = NewPhone("cora", role::kRepairCoordinator);
   ASSERT_TRUE(cora);
   Sync(*cora);
   constexpr int kReports = 300;
-  for (int i = 0; i < kReports; ++i) Report(*cora, NewUuidV7(NowMs()), "7" + std::to_string(i));
+  for (int i = 0; i < kReports; ++i) Report(*cora, NewUuidV7(NowMs()), std::to_string(7000 + i));
 
   const std::string client_url = server_->base_url();
   ClientConfig small_batches = cora->config;

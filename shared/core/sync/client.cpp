@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <random>
 #include <set>
 #include <utility>
@@ -698,27 +699,28 @@ struct SyncClient::Impl {
     }
   }
 
-  // One pull; `nudge_mark` is the nudge count the caller has acted on: a
-  // later nudge ends a waiting pull so that the new local write goes out.
-  Outcome Pull(int wait_seconds, std::size_t* got, std::uint64_t nudge_mark) {
-    if (got != nullptr) *got = 0;
-    interrupted = false;
-    if (stop.load()) return Outcome::Transient(Stopped());
-    wait_seconds = std::clamp(wait_seconds, 0, kMaxWaitSeconds);
-    struct Bookmark {
-      Status status;
-      std::string cursor = "0";
-    };
-    Bookmark mark = WithStore([&] {
-      auto value = store.GetMeta(kPullCursorKey);
-      if (!value.ok()) return Bookmark{value.status()};
-      Bookmark b;
-      if (value->has_value()) b.cursor = **value;
-      return b;
-    });
-    if (!mark.status.ok()) return Outcome::Fatal(mark.status);
+  // One page as the server sent it, parsed but not yet applied.
+  struct Page {
+    Outcome outcome;
+    bool aborted = false;
+    std::vector<Event> events;
+    std::string cursor;
+    bool more = false;
+  };
 
-    char* escaped = curl_easy_escape(nullptr, mark.cursor.c_str(), static_cast<int>(mark.cursor.size()));
+  Result<std::string> PullBookmark() {
+    return WithStore([&]() -> Result<std::string> {
+      auto value = store.GetMeta(kPullCursorKey);
+      if (!value.ok()) return value.status();
+      return value->has_value() ? **value : std::string("0");
+    });
+  }
+
+  // Fetches and parses the page after `after`; touches no store, so it may
+  // run on another thread while the previous page is being applied.
+  Page FetchPage(const std::string& after, int wait_seconds, const std::function<bool()>& abort) {
+    Page page;
+    char* escaped = curl_easy_escape(nullptr, after.c_str(), static_cast<int>(after.size()));
     const std::string path = std::string(kApiPrefix) + "/pull?after=" + (escaped != nullptr ? escaped : "0") +
                              "&limit=" + std::to_string(config.pull_limit) + "&wait=" + std::to_string(wait_seconds);
     curl_free(escaped);
@@ -726,63 +728,121 @@ struct SyncClient::Impl {
     Json response;
     long http_status = 0;
     std::string code;
-    bool aborted = false;
-    auto abort = [this, wait_seconds, nudge_mark] {
-      return stop.load() || (wait_seconds > 0 && nudges.load() != nudge_mark);
-    };
-    Outcome o = Exchange("GET", path, nullptr, wait_seconds * 1000L + kRequestSlackMs, abort, &response,
-                         &http_status, &code, &aborted);
-    interrupted = aborted;
-    if (aborted) {
-      more = false;
-      return stop.load() ? Outcome::Transient(Stopped()) : Outcome::Ok();
-    }
-    if (!o.ok()) return o;
+    page.outcome = Exchange("GET", path, nullptr, wait_seconds * 1000L + kRequestSlackMs, abort, &response,
+                            &http_status, &code, &page.aborted);
+    if (page.aborted || !page.outcome.ok()) return page;
 
-    auto events = EventsFromJson(response);
-    if (!events.ok()) return Outcome::Transient(events.status());
-    std::string cursor;
-    if (Status s = ReadString(response, "cursor", true, &cursor); !s.ok()) return Outcome::Transient(s);
+    if (Status s = ReadString(response, "cursor", true, &page.cursor); !s.ok()) {
+      page.outcome = Outcome::Transient(s);
+      return page;
+    }
     std::int64_t cursor_value = 0;
-    if (!CursorFromString(cursor, &cursor_value)) {
-      return Outcome::Transient(BadResponse("cursor", "is not a valid cursor"));
+    if (!CursorFromString(page.cursor, &cursor_value)) {
+      page.outcome = Outcome::Transient(BadResponse("cursor", "is not a valid cursor"));
+      return page;
     }
-    bool server_has_more = false;
     if (response.contains("more")) {
-      if (!response["more"].is_boolean()) return Outcome::Transient(BadResponse("more", "is not a boolean"));
-      server_has_more = response["more"].get<bool>();
+      if (!response["more"].is_boolean()) {
+        page.outcome = Outcome::Transient(BadResponse("more", "is not a boolean"));
+        return page;
+      }
+      page.more = response["more"].get<bool>();
     }
+    auto events = EventsFromJson(std::move(response));
+    if (!events.ok()) {
+      page.outcome = Outcome::Transient(events.status());
+      return page;
+    }
+    page.events = std::move(*events);
+    return page;
+  }
 
-    // The cursor is saved only after the events it covers are committed:
-    // a crash in between re-pulls this page, which Ingest takes as duplicates.
+  // The cursor is saved only after the events it covers are committed:
+  // a crash in between re-pulls this page, which Ingest takes as duplicates.
+  Outcome ApplyPage(const Page& page, const std::string& after) {
     Status applied = WithStore([&] {
-      if (!events->empty()) {
-        auto changes = store.Ingest(*events);
+      if (!page.events.empty()) {
+        auto changes = store.Ingest(page.events);
         if (!changes.ok()) return changes.status();
-        auto own = OwnRefusals(*events);
+        auto own = OwnRefusals(page.events);
         if (!own.ok()) return own.status();
         if (!own->empty()) {
           if (auto r = AddRefused(*own); !r.ok()) return r.status();
         }
       }
-      if (cursor != mark.cursor) return store.SetMeta(kPullCursorKey, cursor);
+      if (page.cursor != after) return store.SetMeta(kPullCursorKey, page.cursor);
       return Status::Ok();
     });
-    if (!applied.ok()) {
-      // A page the store will not take is not fixed by asking again at once; the owner must see it.
-      return Outcome::Fatal(applied);
-    }
-    if (got != nullptr) *got = events->size();
-    more = server_has_more;
-    if (!events->empty()) RefreshCounts();
+    // A page the store will not take is not fixed by asking again at once; the owner must see it.
+    if (!applied.ok()) return Outcome::Fatal(applied);
+    if (!page.events.empty()) RefreshCounts();
     return Outcome::Ok();
   }
 
-  Outcome PullUntilCaughtUp() {
-    do {
-      if (Outcome o = Pull(0, nullptr, nudges.load()); !o.ok()) return o;
-    } while (more && !stop.load());
+  // One pull; `nudge_mark` is the nudge count the caller has acted on: a
+  // later nudge ends a waiting pull so that the new local write goes out.
+  Outcome Pull(int wait_seconds, std::size_t* got, std::uint64_t nudge_mark) {
+    if (got != nullptr) *got = 0;
+    interrupted = false;
+    if (stop.load()) return Outcome::Transient(Stopped());
+    wait_seconds = std::clamp(wait_seconds, 0, kMaxWaitSeconds);
+    auto after = PullBookmark();
+    if (!after.ok()) return Outcome::Fatal(after.status());
+
+    auto abort = [this, wait_seconds, nudge_mark] {
+      return stop.load() || (wait_seconds > 0 && nudges.load() != nudge_mark);
+    };
+    Page page = FetchPage(*after, wait_seconds, abort);
+    interrupted = page.aborted;
+    if (page.aborted) {
+      more = false;
+      return stop.load() ? Outcome::Transient(Stopped()) : Outcome::Ok();
+    }
+    if (!page.outcome.ok()) return page.outcome;
+    if (Outcome o = ApplyPage(page, *after); !o.ok()) return o;
+    if (got != nullptr) *got = page.events.size();
+    more = page.more;
     return Outcome::Ok();
+  }
+
+  // Pulls until the server has nothing more, fetching the next page while
+  // this thread applies the current one: on a multi-core device the server's
+  // rendering, the transfer and the parse overlap the store's ingest. Each
+  // page's cursor is still saved after that page's events, in order, so an
+  // interruption re-pulls at most the one page fetched ahead. A nudge after
+  // `nudge_mark` ends it early (more stays true) so that the write goes out.
+  Outcome PullUntilCaughtUp(std::uint64_t nudge_mark) {
+    more = false;
+    interrupted = false;
+    if (stop.load()) return Outcome::Transient(Stopped());
+    auto after = PullBookmark();
+    if (!after.ok()) return Outcome::Fatal(after.status());
+    std::atomic<bool> abandon{false};
+    auto abort = [this, &abandon] { return stop.load() || abandon.load(); };
+    auto fetch_after = [this, &abort](std::string cursor) {
+      return std::async(std::launch::async,
+                        [this, &abort, cursor = std::move(cursor)] { return FetchPage(cursor, 0, abort); });
+    };
+    std::future<Page> next = fetch_after(*after);
+    for (;;) {
+      Page page = next.get();
+      if (page.aborted) return Outcome::Transient(Stopped());
+      if (!page.outcome.ok()) return page.outcome;
+      const bool ahead = page.more && !stop.load() && nudges.load() == nudge_mark;
+      if (ahead) next = fetch_after(page.cursor);
+      Outcome o = ApplyPage(page, *after);
+      if (!o.ok()) {
+        if (ahead) {
+          abandon = true;
+          http.Wake();
+          (void)next.get();
+        }
+        return o;
+      }
+      more = page.more;
+      if (!ahead) return Outcome::Ok();
+      *after = page.cursor;
+    }
   }
 
   void MarkSynced() {
@@ -829,7 +889,7 @@ struct SyncClient::Impl {
         // Caught up: wait on the server (at least a second, so a zero setting cannot spin).
         const int wait = caught_up ? std::max(1, config.wait_seconds) : 0;
         if (wait == 0) SetState(SyncState::kSyncing);
-        o = Pull(wait, nullptr, nudge_mark);
+        o = wait == 0 ? PullUntilCaughtUp(nudge_mark) : Pull(wait, nullptr, nudge_mark);
         if (o.ok()) {
           failures = 0;
           if (interrupted) continue;  // a nudge: push the new write, then wait again
@@ -862,7 +922,7 @@ SyncClient::~SyncClient() = default;
 Status SyncClient::SyncOnce() {
   impl_->SetState(SyncState::kSyncing);
   Outcome o = impl_->Push();
-  if (o.ok()) o = impl_->PullUntilCaughtUp();
+  if (o.ok()) o = impl_->PullUntilCaughtUp(impl_->nudges.load());
   if (o.ok()) {
     impl_->MarkSynced();
     return Status::Ok();

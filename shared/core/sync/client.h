@@ -47,7 +47,7 @@ struct ClientConfig {
   std::string device_token;          // from enrollment
   bool allow_plain_http = false;     // development only: base_url may be http://
   std::size_t push_batch = 500;
-  int pull_limit = 1000;
+  int pull_limit = 2500;             // bigger pages: fewer round trips, bigger ingest batches (see PullUntilCaughtUp)
   int wait_seconds = 25;             // long poll in Run()
   int connect_timeout_ms = 5000;
   int min_backoff_ms = 200;

@@ -60,6 +60,16 @@ struct DeviceIdentity {
 Json EventsToJson(const std::vector<Event>& events);
 // Parses and validates every event; an error names "events[i].<field>".
 Result<std::vector<Event>> EventsFromJson(const Json& body);
+// The same, moving each payload out of `body` instead of copying it (a pulled page is mostly payloads).
+Result<std::vector<Event>> EventsFromJson(Json&& body);
+
+// Appends exactly what j.dump() gives (compact, UTF-8 kept, invalid UTF-8
+// replaced), without nlohmann's byte-at-a-time escaping: pages of thousands
+// of events are rendered on the server's request threads.
+void AppendJson(std::string& out, const Json& j);
+// A pull response, {"cursor": ..., "events": [ToJson(event)...], "more": ...},
+// as text; the events' payloads are moved out, not copied.
+std::string PullResponseText(std::vector<Event>& events, std::int64_t cursor, bool more);
 
 // {"error": {"code", "message", "field"}}; message in English with the zh-CN text in "message_zh".
 Json ErrorBody(std::string_view code, const Text& message, std::string_view field = {});
