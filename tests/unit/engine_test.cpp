@@ -51,10 +51,31 @@ class SameSlot final : public Constraint {
   }
 };
 
+// Rooms named by a UUID may not be shared at all: a group keyed by a bare
+// UUID, as the cars area keys a request's trips.
+class SharedUuidRoom final : public Constraint {
+ public:
+  std::string_view name() const override { return "uuid_room"; }
+  std::vector<std::string> Groups(const RecordState& r) const override {
+    const std::string room = r.fields.value("room", "");
+    if (r.fields.value("status", "") != "booked" || !ParseUuid(room)) return {};
+    return {room};
+  }
+  void Evaluate(const std::string&, const std::vector<const RecordState*>& members,
+                std::vector<GroupConflict>& out) const override {
+    if (members.size() < 2) return;
+    std::vector<std::string> ids;
+    for (auto* m : members) ids.push_back(m->fields.value("booked_by_event", ""));
+    for (std::size_t i = 0; i < members.size(); ++i)
+      out.push_back({i, {"room_shared", ids, {"room shared", "会议室被共用"}}});
+  }
+};
+
 struct Fixture : ::testing::Test {
   Fixture() {
     domain.Add(std::make_unique<BookingFold>());
     domain.Add(std::make_unique<SameSlot>());
+    domain.Add(std::make_unique<SharedUuidRoom>());
   }
   std::unique_ptr<Store> Open(const std::string& name, const std::string& device, int limit = 0) {
     StoreOptions o;
@@ -275,6 +296,66 @@ TEST_F(Fixture, RecordWrittenAsTextThenPackedReadsAsOne) {
   ASSERT_TRUE(fresh->Ingest(events).ok());
   EXPECT_EQ(*fresh->StateHash(), *migrated->StateHash());
   EXPECT_EQ(fresh->Stats()->payload_bytes, migrated->Stats()->payload_bytes);
+}
+
+// Schema 5 shrank the indexes: a file of schema 4 migrates, its UUID-keyed
+// groups are rebuilt as 16-byte keys, duplicates are still found through the
+// 8-byte id index, and conflicts still come and go.
+TEST_F(Fixture, SchemaFiveKeepsGroupsConflictsAndDuplicateChecks) {
+  const std::string room = NewUuidV7(clock.NowMs());
+  {
+    auto old = Open("old.db", "dev-a", /*limit=*/4);
+    ASSERT_EQ(old->schema_version(), 4);
+    ASSERT_TRUE(old->Append(alice, {Book("b1", room, 9), Book("b2", room, 10)}).ok());
+    ASSERT_EQ((*old->Get("booking", "b1"))->conflicts.size(), 1u);
+  }
+  auto migrated = Open("old.db", "dev-a");
+  ASSERT_EQ(migrated->schema_version(), 5);
+  EXPECT_EQ((*migrated->Get("booking", "b1"))->conflicts.size(), 1u);
+  EXPECT_EQ(migrated->GroupMembers("uuid_room", room)->size(), 2u);
+  EXPECT_TRUE(migrated->VerifyMaterialized().ok());
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir.File("old.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    sqlite3_prepare_v2(db, "SELECT typeof(grp), length(grp) FROM groups g JOIN names n ON n.nid = g.cname "
+                       "WHERE n.name = 'uuid_room'", -1, &q, nullptr);
+    ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)), "blob");
+    EXPECT_EQ(sqlite3_column_int(q, 1), 16);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+  }
+  // Every event again, and once more in the same batch: none is stored twice.
+  auto events = All(*migrated);
+  auto twice = events;
+  twice.insert(twice.end(), events.begin(), events.end());
+  auto again = migrated->Ingest(twice);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->inserted, 0u);
+  EXPECT_EQ(again->duplicates, twice.size());
+  EXPECT_EQ(All(*migrated).size(), events.size());
+  // A new event whose id shares the first 8 bytes of a stored one is not a duplicate.
+  Event twin = events[0];
+  auto bytes = *ParseUuid(twin.id);
+  bytes[15] ^= 0x5a;
+  twin.id = UuidToString(bytes);
+  twin.entity_id = "b3";
+  twin.seq = 1000;
+  auto added = migrated->Ingest({twin});
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(added->inserted, 1u);
+  EXPECT_EQ(migrated->PositionsOf({events[0].id, twin.id})->at(1), static_cast<std::int64_t>(events.size() + 1));
+  EXPECT_EQ(migrated->GroupMembers("uuid_room", room)->size(), 3u);
+  // Cancelling all but one clears the conflict; a fresh store folds the same.
+  clock.Advance(100);
+  ASSERT_TRUE(migrated->Append(alice, {{"booking", "b2", "room.cancelled", Json::object()},
+                                       {"booking", "b3", "room.cancelled", Json::object()}}).ok());
+  EXPECT_TRUE((*migrated->Get("booking", "b1"))->conflicts.empty());
+  EXPECT_TRUE(migrated->VerifyMaterialized().ok());
+  auto fresh = Open("fresh.db", "dev-b");
+  ASSERT_TRUE(fresh->Ingest(All(*migrated)).ok());
+  EXPECT_EQ(*fresh->StateHash(), *migrated->StateHash());
 }
 
 TEST_F(Fixture, RefusesDatabaseFromTheFuture) {

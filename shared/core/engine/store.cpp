@@ -265,12 +265,12 @@ struct Store::Impl {
   sql::Stmt rid_find, record_insert, record_load, record_save;
   sql::Stmt begin, commit, rollback;
   std::int64_t next_rid = 1;  // rids of new records are handed out here, inserted at their first save
-  sql::Stmt event_insert, events_of_record;
+  sql::Stmt event_insert, event_find, events_of_record;
   sql::Stmt group_insert, group_delete, group_members, derived_of_group, derived_delete_group, derived_insert;
   sql::Stmt meta_set, meta_get, data_version_q;
   sql::Stmt personal_insert, personal_purge, personal_kept;
   // Reads the sync server makes for every record a push touches: prepared on first use.
-  sql::Stmt derived_of_record, position_of;
+  sql::Stmt derived_of_record;
   sql::Stmt& Prepared(sql::Stmt& st, const char* sql) {
     if (!st.valid()) st = db.Prepare(sql);
     return st;
@@ -281,6 +281,21 @@ struct Store::Impl {
   bool constraints_on() const { return version >= 2; }
   bool personal_on() const { return version >= 3; }
   bool packed_on() const { return version >= 4; }
+  bool id_index_on() const { return version >= 5; }  // events found by their id's first 8 bytes
+  bool group_ids_on() const { return version >= 5; }  // UUID group keys stored as 16 bytes
+  void BindGroup(sql::Stmt& st, int col, const std::string& group) const {
+    if (group_ids_on()) BindId(st, col, EncodeId(group));
+    else st.Bind(col, group);
+  }
+  // The position of the stored event with this id, 0 when there is none.
+  Result<std::int64_t> PositionOf(const UuidBytes& id) {
+    event_find.BindBlob(1, id.data(), id.size());
+    const int rc = event_find.Step();
+    const std::int64_t pos = rc == SQLITE_ROW ? event_find.Int(0) : 0;
+    event_find.Reset();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db.ErrorStatus("find event");
+    return pos;
+  }
 
   Status Prepare();
   Status Migrate();
@@ -333,10 +348,10 @@ Status Store::Impl::Prepare() {
   if (personal_on()) {
     event_insert = db.Prepare(
         "INSERT INTO events(id, rid, hlc, dev, seq, kind, usr, role, payload, pdigest) "
-        "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) ON CONFLICT(id) DO NOTHING");
+        "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)");
     events_of_record = db.Prepare(
         "SELECT e.id, e.hlc, e.dev, e.seq, e.kind, e.usr, e.role, e.payload, e.pdigest, p.salt, p.data "
-        "FROM events e LEFT JOIN personal p ON p.pos = e.pos WHERE e.rid = ?1 ORDER BY e.hlc");
+        "FROM events e LEFT JOIN personal p ON p.pos = e.pos WHERE e.rid = ?1");  // LoadEvents sorts
     personal_insert = db.Prepare("INSERT INTO personal(pos, salt, data) VALUES(?1, ?2, ?3)");
     personal_purge =
         db.Prepare("DELETE FROM personal WHERE pos IN (SELECT pos FROM events WHERE rid = ?1 AND hlc <= ?2)");
@@ -346,17 +361,18 @@ Status Store::Impl::Prepare() {
       return db.ErrorStatus("prepare");
   } else {
     event_insert = db.Prepare(
-        "INSERT INTO events(id, rid, hlc, dev, seq, kind, usr, role, payload) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9) "
-        "ON CONFLICT(id) DO NOTHING");
+        "INSERT INTO events(id, rid, hlc, dev, seq, kind, usr, role, payload) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)");
     events_of_record = db.Prepare(
-        "SELECT id, hlc, dev, seq, kind, usr, role, payload FROM events WHERE rid = ?1 ORDER BY hlc");
+        "SELECT id, hlc, dev, seq, kind, usr, role, payload FROM events WHERE rid = ?1");  // LoadEvents sorts
   }
+  event_find = db.Prepare(id_index_on() ? "SELECT pos FROM events WHERE substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1"
+                                         : "SELECT pos FROM events WHERE id = ?1");
   meta_set = db.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)");
   meta_get = db.Prepare("SELECT value FROM meta WHERE key = ?1");
   data_version_q = db.Prepare("PRAGMA data_version");
   if (!name_find.valid() || !name_insert.valid() || !name_get.valid() || !rid_find.valid() || !record_insert.valid() ||
       !begin.valid() || !commit.valid() || !rollback.valid() || !record_load.valid() || !record_save.valid() || !event_insert.valid() ||
-      !events_of_record.valid() || !meta_set.valid())
+      !events_of_record.valid() || !event_find.valid() || !meta_set.valid())
     return db.ErrorStatus("prepare");
   if (constraints_on()) {
     group_insert = db.Prepare("INSERT OR IGNORE INTO groups(cname, grp, rid) VALUES(?1, ?2, ?3)");
@@ -629,7 +645,8 @@ Status Store::Impl::EvaluateGroup(const GroupKey& g, std::set<std::int64_t>& cha
   if (!cname) return cname.status();
 
   std::vector<std::int64_t> rids;
-  group_members.Bind(1, *cname).Bind(2, g.second);
+  group_members.Bind(1, *cname);
+  BindGroup(group_members, 2, g.second);
   while (group_members.Step() == SQLITE_ROW) rids.push_back(group_members.Int(0));
   group_members.Reset();
 
@@ -650,11 +667,13 @@ Status Store::Impl::EvaluateGroup(const GroupKey& g, std::set<std::int64_t>& cha
     constraint->Evaluate(g.second, states, found);
   }
   std::set<std::pair<std::int64_t, std::string>> before, after;
-  derived_of_group.Bind(1, *cname).Bind(2, g.second);
+  derived_of_group.Bind(1, *cname);
+  BindGroup(derived_of_group, 2, g.second);
   while (derived_of_group.Step() == SQLITE_ROW)
     before.emplace(derived_of_group.Int(0), std::string(derived_of_group.Text(1)));
   derived_of_group.Reset();
-  derived_delete_group.Bind(1, *cname).Bind(2, g.second);
+  derived_delete_group.Bind(1, *cname);
+  BindGroup(derived_delete_group, 2, g.second);
   if (derived_delete_group.Run() != SQLITE_DONE) return db.ErrorStatus("clear derived conflicts");
   derived_delete_group.Reset();
   for (auto& f : found) {
@@ -663,8 +682,8 @@ Status Store::Impl::EvaluateGroup(const GroupKey& g, std::set<std::int64_t>& cha
     const std::string cid = f.conflict.Id();
     if (state->resolved.count(cid)) continue;
     after.emplace(rid, cid);
-    derived_insert.Bind(1, rid).Bind(2, cid).Bind(3, *cname).Bind(4, g.second).Bind(5,
-                                                                                    ConflictToJson(f.conflict).dump());
+    derived_insert.Bind(1, rid).Bind(2, cid).Bind(3, *cname).Bind(5, ConflictToJson(f.conflict).dump());
+    BindGroup(derived_insert, 4, g.second);
     if (derived_insert.Run() != SQLITE_DONE) return db.ErrorStatus("write derived conflict");
     derived_insert.Reset();
   }
@@ -688,7 +707,8 @@ Status Store::Impl::RebuildDerived() {
     for (auto& g : GroupsOf((*c)->state)) {
       auto cname = Intern(g.first);
       if (!cname) return cname.status();
-      group_insert.Bind(1, *cname).Bind(2, g.second).Bind(3, rid);
+      group_insert.Bind(1, *cname).Bind(3, rid);
+      BindGroup(group_insert, 2, g.second);
       if (group_insert.Run() != SQLITE_DONE) return db.ErrorStatus("write group");
       group_insert.Reset();
       all.insert(g);
@@ -737,6 +757,13 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std:
     if (!e.personal_digest.empty() && !personal_on())
       return fail(Status::Invalid("personal", {"this database's schema is too old to hold personal data",
                                                "数据库结构版本过旧,无法保存个人数据"}));
+    const auto uuid = ParseUuid(e.id);
+    auto stored = PositionOf(*uuid);
+    if (!stored) return fail(stored.status());
+    if (*stored != 0) {
+      ++cs.duplicates;
+      continue;
+    }
     auto type_nid = Intern(e.entity_type);
     if (!type_nid) return fail(type_nid.status());
     bool created = false;
@@ -750,7 +777,6 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std:
       if (!n) return fail(n.status());
       nids[i++] = *n;
     }
-    const auto uuid = ParseUuid(e.id);
     packed::Writer payload(keys);
     std::string payload_text;
     if (packed_on()) {
@@ -781,10 +807,6 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std:
       }
     }
     if (event_insert.Run() != SQLITE_DONE) return fail(db.ErrorStatus("append event"));
-    if (db.Changes() == 0) {
-      ++cs.duplicates;
-      continue;
-    }
     ++cs.inserted;
     const std::int64_t pos = db.LastInsertRowid();
     if (e.personal.is_object()) {
@@ -865,7 +887,8 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std:
         if (!std::binary_search(new_groups.begin(), new_groups.end(), g)) {
           auto cname = Intern(g.first);
           if (!cname) return fail(cname.status());
-          group_delete.Bind(1, *cname).Bind(2, g.second).Bind(3, rid);
+          group_delete.Bind(1, *cname).Bind(3, rid);
+          BindGroup(group_delete, 2, g.second);
           if (group_delete.Run() != SQLITE_DONE) return fail(db.ErrorStatus("leave group"));
           group_delete.Reset();
         }
@@ -874,7 +897,8 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std:
         dirty_groups.insert(g);
         auto cname = Intern(g.first);
         if (!cname) return fail(cname.status());
-        group_insert.Bind(1, *cname).Bind(2, g.second).Bind(3, rid);
+        group_insert.Bind(1, *cname).Bind(3, rid);
+        BindGroup(group_insert, 2, g.second);
         if (group_insert.Run() != SQLITE_DONE) return fail(db.ErrorStatus("join group"));
         group_insert.Reset();
       }
@@ -1138,7 +1162,8 @@ Result<std::vector<RecordView>> Store::GroupMembers(std::string_view constraint,
     sql::Stmt q = m.db.Prepare(
         "SELECT n.name, r.eid FROM groups g JOIN names c ON c.nid = g.cname JOIN records r ON r.rid = g.rid "
         "JOIN names n ON n.nid = r.type WHERE c.name = ?1 AND g.grp = ?2");
-    q.Bind(1, constraint).Bind(2, group);
+    q.Bind(1, constraint);
+    m.BindGroup(q, 2, group);
     while (q.Step() == SQLITE_ROW) keys.push_back({std::string(q.Text(0)), DecodeId(q, 1)});
   }
   std::sort(keys.begin(), keys.end());
@@ -1236,16 +1261,13 @@ Result<std::vector<std::int64_t>> Store::PositionsOf(const std::vector<std::stri
   auto& m = *impl_;
   std::vector<std::int64_t> out;
   out.reserve(ids.size());
-  sql::Stmt& q = m.Prepared(m.position_of, "SELECT pos FROM events WHERE id = ?1");
   for (const auto& id : ids) {
     const auto u = ParseUuid(id);
     std::int64_t pos = 0;
     if (u) {
-      q.BindBlob(1, u->data(), u->size());
-      int rc = q.Step();
-      if (rc == SQLITE_ROW) pos = q.Int(0);
-      q.Reset();
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return m.db.ErrorStatus("find event");
+      auto found = m.PositionOf(*u);
+      if (!found) return found.status();
+      pos = *found;
     }
     out.push_back(pos);
   }
@@ -1504,7 +1526,7 @@ Status Store::VerifyMaterialized() {
   }
   {
     sql::Stmt q = m.db.Prepare("SELECT n.name, g.grp, g.rid FROM groups g JOIN names n ON n.nid = g.cname");
-    while (q.Step() == SQLITE_ROW) have_members.emplace(std::string(q.Text(0)), std::string(q.Text(1)), q.Int(2));
+    while (q.Step() == SQLITE_ROW) have_members.emplace(std::string(q.Text(0)), DecodeId(q, 1), q.Int(2));
     sql::Stmt d = m.db.Prepare("SELECT rid, cid, body FROM derived_conflicts");
     while (d.Step() == SQLITE_ROW) have_derived.emplace(d.Int(0), std::string(d.Text(1)), std::string(d.Text(2)));
   }

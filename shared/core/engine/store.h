@@ -123,7 +123,7 @@ struct StoreOptions {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   static Result<std::unique_ptr<Store>> Open(const std::string& path, StoreOptions options);
   ~Store();
