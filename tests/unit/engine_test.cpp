@@ -358,6 +358,55 @@ TEST_F(Fixture, SchemaFiveKeepsGroupsConflictsAndDuplicateChecks) {
   EXPECT_EQ(*fresh->StateHash(), *migrated->StateHash());
 }
 
+// From schema 5 a record lists its events' positions itself. A file edited
+// by hand (a row slipped in, a row deleted, the list damaged) fails
+// VerifyMaterialized, and reading a damaged list is an error, not a crash.
+TEST_F(Fixture, RecordEventListsAreCheckedAgainstTheRows) {
+  {
+    auto a = Open("a.db", "dev-a");
+    ASSERT_TRUE(a->Append(alice, {Book("b1", "101", 9), Book("b2", "102", 9)}).ok());
+    clock.Advance(10);
+    ASSERT_TRUE(a->Append(alice, {{"booking", "b1", "room.cancelled", Json::object()}}).ok());
+    EXPECT_EQ(a->EventsOf("booking", "b1")->size(), 2u);
+    EXPECT_TRUE(a->VerifyMaterialized().ok());
+  }
+  auto edit = [&](const char* sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir.File("a.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  };
+  // A copy of b2's row with another id, naming b1.
+  edit("INSERT INTO events(id, rid, hlc, dev, seq, kind, usr, role, payload) SELECT randomblob(16), "
+       "(SELECT rid FROM records WHERE evpos IS NOT NULL ORDER BY rid LIMIT 1), hlc, dev, seq + 100, kind, usr, "
+       "role, payload FROM events ORDER BY pos DESC LIMIT 1");
+  {
+    auto a = Open("a.db", "dev-a");
+    EXPECT_EQ(a->EventsOf("booking", "b1")->size(), 2u);
+    EXPECT_EQ(a->StoredEventsOf("booking", "b1")->size(), 3u);  // the audit sees the extra row
+    EXPECT_TRUE(a->VerifyMaterialized().IsCorruption());
+  }
+  edit("DELETE FROM events WHERE pos = (SELECT max(pos) FROM events)");
+  {
+    auto a = Open("a.db", "dev-a");
+    EXPECT_TRUE(a->VerifyMaterialized().ok());
+  }
+  edit("DELETE FROM events WHERE pos = 1");  // b1's first event, still on its list
+  {
+    auto a = Open("a.db", "dev-a");
+    EXPECT_TRUE(a->EventsOf("booking", "b1").status().IsCorruption());
+    EXPECT_EQ(a->StoredEventsOf("booking", "b1")->size(), 1u);
+    EXPECT_TRUE(a->VerifyMaterialized().IsCorruption());
+  }
+  for (const char* damaged : {"UPDATE records SET evpos = x'80'", "UPDATE records SET evpos = x'00'",
+                              "UPDATE records SET evpos = x'ffffffffffffffffffff01'"}) {
+    edit(damaged);
+    auto a = Open("a.db", "dev-a");
+    EXPECT_TRUE(a->EventsOf("booking", "b2").status().IsCorruption()) << damaged;
+    EXPECT_FALSE(a->VerifyMaterialized().ok()) << damaged;
+  }
+}
+
 TEST_F(Fixture, RefusesDatabaseFromTheFuture) {
   { auto a = Open("a.db", "dev-a"); }
   {

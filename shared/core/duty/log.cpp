@@ -446,7 +446,8 @@ Result<ChainReport> VerifyDutyChain(Store& store, const std::string& shift_id) {
   ChainReport report;
   report.shift = shift_id;
   report.handover_event = Str(*h, "event");
-  auto events = store.EventsOf(std::string(entity::kShift), shift_id);
+  // The rows the file holds, not the record's own list: an edited file is what this looks for.
+  auto events = store.StoredEventsOf(std::string(entity::kShift), shift_id);
   if (!events.ok()) return events.status();
 
   const Event* handover = nullptr;

@@ -75,10 +75,12 @@ constexpr std::string_view kV4 = "SELECT 1;";
 
 // Version 5: smaller indexes, a third of the file. Event ids are checked for
 // duplicates through their first 8 bytes (a UUIDv7's clock and counter; the
-// full id is compared on the row), a record's events are found by rid alone
-// (they are sorted in memory anyway), and constraint groups named by a UUID
-// keep its 16 bytes (the groups are rebuilt from the states on open).
-// The events table is copied because its UNIQUE(id) index cannot be dropped.
+// full id is compared on the row); a record lists its events' positions
+// itself (records.evpos, delta varints, ~2 bytes an event against ~22 in an
+// index), filled on open from the events (meta rebuild_positions); and
+// constraint groups named by a UUID keep its 16 bytes (rebuilt from the
+// states on open). The events table is copied because its UNIQUE(id) index
+// cannot be dropped.
 constexpr std::string_view kV5 = R"sql(
 CREATE TABLE events_v5(
   pos INTEGER PRIMARY KEY,
@@ -97,8 +99,9 @@ INSERT INTO events_v5(pos, id, rid, hlc, dev, seq, kind, usr, role, payload, pdi
 DROP TABLE events;
 ALTER TABLE events_v5 RENAME TO events;
 CREATE INDEX events_by_id ON events(substr(id, 1, 8));
-CREATE INDEX events_of_record ON events(rid);
+ALTER TABLE records ADD COLUMN evpos BLOB;
 INSERT OR REPLACE INTO meta(key, value) VALUES('rebuild_derived', 1);
+INSERT OR REPLACE INTO meta(key, value) VALUES('rebuild_positions', 1);
 )sql";
 
 }  // namespace

@@ -41,6 +41,39 @@ std::string DecodeId(const sql::Stmt& st, int col) {
   return std::string(st.Text(col));
 }
 
+// A record's event positions (records.evpos, schema 5): ascending, each the
+// varint of its distance from the one before (the first from 0).
+void AppendPosition(std::string& out, std::int64_t& last, std::int64_t pos) {
+  auto delta = static_cast<std::uint64_t>(pos - last);
+  last = pos;
+  while (delta >= 0x80) {
+    out.push_back(static_cast<char>((delta & 0x7f) | 0x80));
+    delta >>= 7;
+  }
+  out.push_back(static_cast<char>(delta));
+}
+
+Result<std::vector<std::int64_t>> DecodePositions(std::string_view bytes) {
+  auto damaged = [] { return Status::Corruption({"a record's event list is damaged", "记录的事件列表已损坏"}); };
+  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  std::vector<std::int64_t> out;
+  std::uint64_t pos = 0;
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    std::uint64_t delta = 0;
+    for (int shift = 0;; shift += 7) {
+      if (i == bytes.size() || shift > 56) return damaged();
+      const auto b = static_cast<unsigned char>(bytes[i++]);
+      delta |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) break;
+    }
+    if (delta == 0 || delta > kMax - pos) return damaged();
+    pos += delta;
+    out.push_back(static_cast<std::int64_t>(pos));
+  }
+  return out;
+}
+
 void BindId(sql::Stmt& st, int i, const EncodedId& id) {
   if (id.blob) st.BindBlob(i, id.bytes.data(), id.bytes.size());
   else st.Bind(i, id.bytes);
@@ -203,6 +236,8 @@ struct Store::Impl {
     bool in_db = true;   // false until a new record's first save inserts its row
     EncodedId eid;       // for that insert
     std::int64_t type_nid = 0;
+    std::string evpos;   // its events' positions (schema 5), see AppendPosition
+    std::int64_t last_pos = 0;
   };
 
   sql::Db db;
@@ -265,7 +300,7 @@ struct Store::Impl {
   sql::Stmt rid_find, record_insert, record_load, record_save;
   sql::Stmt begin, commit, rollback;
   std::int64_t next_rid = 1;  // rids of new records are handed out here, inserted at their first save
-  sql::Stmt event_insert, event_find, events_of_record;
+  sql::Stmt event_insert, event_find, events_of_record, event_at;
   sql::Stmt group_insert, group_delete, group_members, derived_of_group, derived_delete_group, derived_insert;
   sql::Stmt meta_set, meta_get, data_version_q;
   sql::Stmt personal_insert, personal_purge, personal_kept;
@@ -282,6 +317,7 @@ struct Store::Impl {
   bool personal_on() const { return version >= 3; }
   bool packed_on() const { return version >= 4; }
   bool id_index_on() const { return version >= 5; }  // events found by their id's first 8 bytes
+  bool positions_on() const { return version >= 5; }  // a record lists its events' positions
   bool group_ids_on() const { return version >= 5; }  // UUID group keys stored as 16 bytes
   void BindGroup(sql::Stmt& st, int col, const std::string& group) const {
     if (group_ids_on()) BindId(st, col, EncodeId(group));
@@ -305,7 +341,12 @@ struct Store::Impl {
   Result<std::string> NameOf(std::int64_t nid);
   Result<std::int64_t> RidFor(std::int64_t type_nid, const std::string& type, const std::string& id, bool* created);
   Result<Cached*> Load(std::int64_t rid);
-  Result<std::vector<Event>> LoadEvents(std::int64_t rid, const std::string& type, const std::string& id);
+  // A record's events in fold order; `evpos` is its position list (schema 5).
+  Result<std::vector<Event>> LoadEvents(std::int64_t rid, const std::string& type, const std::string& id,
+                                        std::string_view evpos);
+  Status PurgePersonal(std::int64_t rid, std::string_view evpos, std::uint64_t through);
+  Result<std::int64_t> PersonalKept(std::int64_t rid, std::string_view evpos, std::uint64_t through);
+  Status RebuildPositions();
   Status SaveRecord(std::int64_t rid, Cached& c);
   std::vector<std::pair<std::string, std::string>> GroupsOf(const RecordState& r) const;
   Status EvaluateGroup(const GroupKey& g, std::set<std::int64_t>& changed_rids);
@@ -335,16 +376,22 @@ Status Store::Impl::Prepare() {
   name_insert = db.Prepare("INSERT INTO names(name) VALUES(?1)");
   name_get = db.Prepare("SELECT name FROM names WHERE nid = ?1");
   rid_find = db.Prepare("SELECT rid FROM records WHERE type = ?1 AND eid = ?2");
-  record_insert = db.Prepare(
-      "INSERT INTO records(rid, type, eid, state, tip_hlc, tip_dev, tip_seq, conflicted) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  record_insert = db.Prepare(positions_on()
+                                 ? "INSERT INTO records(rid, type, eid, state, tip_hlc, tip_dev, tip_seq, conflicted, "
+                                   "evpos) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                                 : "INSERT INTO records(rid, type, eid, state, tip_hlc, tip_dev, tip_seq, conflicted) "
+                                   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   begin = db.Prepare("BEGIN IMMEDIATE");
   commit = db.Prepare("COMMIT");
   rollback = db.Prepare("ROLLBACK");
-  record_load = db.Prepare(
-      "SELECT r.type, r.eid, r.state, r.tip_hlc, r.tip_dev, r.tip_seq FROM records r WHERE r.rid = ?1");
-  record_save = db.Prepare(
-      "UPDATE records SET state = ?2, tip_hlc = ?3, tip_dev = ?4, tip_seq = ?5, conflicted = ?6 WHERE rid = ?1");
+  record_load = db.Prepare(positions_on() ? "SELECT type, eid, state, tip_hlc, tip_dev, tip_seq, evpos FROM records "
+                                            "WHERE rid = ?1"
+                                          : "SELECT type, eid, state, tip_hlc, tip_dev, tip_seq, NULL FROM records "
+                                            "WHERE rid = ?1");
+  record_save = db.Prepare(positions_on() ? "UPDATE records SET state = ?2, tip_hlc = ?3, tip_dev = ?4, tip_seq = ?5, "
+                                            "conflicted = ?6, evpos = ?7 WHERE rid = ?1"
+                                          : "UPDATE records SET state = ?2, tip_hlc = ?3, tip_dev = ?4, tip_seq = ?5, "
+                                            "conflicted = ?6 WHERE rid = ?1");
   if (personal_on()) {
     event_insert = db.Prepare(
         "INSERT INTO events(id, rid, hlc, dev, seq, kind, usr, role, payload, pdigest) "
@@ -353,10 +400,15 @@ Status Store::Impl::Prepare() {
         "SELECT e.id, e.hlc, e.dev, e.seq, e.kind, e.usr, e.role, e.payload, e.pdigest, p.salt, p.data "
         "FROM events e LEFT JOIN personal p ON p.pos = e.pos WHERE e.rid = ?1");  // LoadEvents sorts
     personal_insert = db.Prepare("INSERT INTO personal(pos, salt, data) VALUES(?1, ?2, ?3)");
-    personal_purge =
-        db.Prepare("DELETE FROM personal WHERE pos IN (SELECT pos FROM events WHERE rid = ?1 AND hlc <= ?2)");
-    personal_kept = db.Prepare(
-        "SELECT count(*) FROM personal p JOIN events e ON e.pos = p.pos WHERE e.rid = ?1 AND e.hlc <= ?2");
+    // Before schema 5 by record (?1 = rid, events_by_record), from 5 by event (?1 = pos).
+    personal_purge = db.Prepare(
+        positions_on() ? "DELETE FROM personal WHERE pos = ?1 AND (SELECT hlc FROM events WHERE pos = ?1) <= ?2"
+                       : "DELETE FROM personal WHERE pos IN (SELECT pos FROM events WHERE rid = ?1 AND hlc <= ?2)");
+    personal_kept = db.Prepare(std::string("SELECT count(*) FROM personal p JOIN events e ON e.pos = p.pos WHERE ") +
+                               (positions_on() ? "p.pos = ?1" : "e.rid = ?1") + " AND e.hlc <= ?2");
+    event_at = db.Prepare(
+        "SELECT e.id, e.hlc, e.dev, e.seq, e.kind, e.usr, e.role, e.payload, e.pdigest, p.salt, p.data "
+        "FROM events e LEFT JOIN personal p ON p.pos = e.pos WHERE e.pos = ?1");
     if (!personal_insert.valid() || !personal_purge.valid() || !personal_kept.valid())
       return db.ErrorStatus("prepare");
   } else {
@@ -417,13 +469,14 @@ Status Store::Impl::Migrate() {
 Status Store::Impl::LoadMeta() {
   sql::Stmt q = db.Prepare("SELECT key, value FROM meta");
   std::uint64_t last_hlc = 0;
-  bool rebuild = false;
+  bool rebuild = false, rebuild_positions = false;
   while (q.Step() == SQLITE_ROW) {
     std::string key(q.Text(0));
     if (key == "device_id") device_id = std::string(q.Text(1));
     else if (key == "next_seq") next_seq = static_cast<std::uint64_t>(q.Int(1));
     else if (key == "hlc") last_hlc = static_cast<std::uint64_t>(q.Int(1));
     else if (key == "rebuild_derived") rebuild = q.Int(1) != 0;
+    else if (key == "rebuild_positions") rebuild_positions = q.Int(1) != 0;
   }
   q = sql::Stmt();
   clock = HybridClock(*opt.clock, opt.hlc, last_hlc);
@@ -439,6 +492,16 @@ Status Store::Impl::LoadMeta() {
     meta_get.Bind(1, seq_key);
     if (meta_get.Step() == SQLITE_ROW) next_seq = static_cast<std::uint64_t>(meta_get.Int(0));
     meta_get.Reset();
+  }
+  if (rebuild_positions && positions_on()) {
+    if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+    Status s = RebuildPositions();
+    if (s.ok()) s = db.Exec("DELETE FROM meta WHERE key = 'rebuild_positions'");
+    if (s.ok()) s = db.Exec("COMMIT");
+    if (!s.ok()) {
+      db.Exec("ROLLBACK");
+      return s;
+    }
   }
   if (rebuild && constraints_on()) {
     if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
@@ -530,6 +593,15 @@ Result<Store::Impl::Cached*> Store::Impl::Load(std::int64_t rid) {
   c.tip.hlc = static_cast<std::uint64_t>(record_load.Int(3));
   const std::int64_t tip_dev = record_load.Int(4);
   c.tip.seq = static_cast<std::uint64_t>(record_load.Int(5));
+  if (positions_on()) {
+    c.evpos = std::string(record_load.Blob(6));
+    auto positions = DecodePositions(c.evpos);
+    if (!positions) {
+      record_load.Reset();
+      return positions.status();
+    }
+    c.last_pos = positions->empty() ? 0 : positions->back();
+  }
   record_load.Reset();
   c.empty = c.tip.hlc == 0;
   auto type = NameOf(type_nid);
@@ -543,54 +615,122 @@ Result<Store::Impl::Cached*> Store::Impl::Load(std::int64_t rid) {
   return &(cache[rid] = std::move(c));
 }
 
-Result<std::vector<Event>> Store::Impl::LoadEvents(std::int64_t rid, const std::string& type, const std::string& id) {
+Result<std::vector<Event>> Store::Impl::LoadEvents(std::int64_t rid, const std::string& type, const std::string& id,
+                                                   std::string_view evpos) {
   std::vector<Event> out;
-  events_of_record.Bind(1, rid);
-  int rc;
-  while ((rc = events_of_record.Step()) == SQLITE_ROW) {
+  // Columns: id, hlc, dev, seq, kind, usr, role, payload[, pdigest, salt, data].
+  auto read_row = [&](sql::Stmt& q) -> Status {
     Event e;
-    std::string_view idb = events_of_record.Blob(0);
+    std::string_view idb = q.Blob(0);
     UuidBytes u{};
-    if (idb.size() != u.size()) {
-      events_of_record.Reset();
-      return Status::Corruption({"an event id is damaged", "事件ID已损坏"});
-    }
+    if (idb.size() != u.size()) return Status::Corruption({"an event id is damaged", "事件ID已损坏"});
     std::copy(idb.begin(), idb.end(), reinterpret_cast<char*>(u.data()));
     e.id = UuidToString(u);
     e.entity_type = type;
     e.entity_id = id;
-    e.hlc = static_cast<std::uint64_t>(events_of_record.Int(1));
-    const std::int64_t dev = events_of_record.Int(2), kind = events_of_record.Int(4), usr = events_of_record.Int(5),
-                       role = events_of_record.Int(6);
-    e.seq = static_cast<std::uint64_t>(events_of_record.Int(3));
-    auto payload = ReadJsonColumn(events_of_record, 7, NameLookup());
-    if (!payload) {
-      events_of_record.Reset();
-      return payload.status();
-    }
+    e.hlc = static_cast<std::uint64_t>(q.Int(1));
+    e.seq = static_cast<std::uint64_t>(q.Int(3));
+    auto payload = ReadJsonColumn(q, 7, NameLookup());
+    if (!payload) return payload.status();
     e.payload = std::move(*payload);
-    if (personal_on()) {
-      if (Status s = ReadPersonal(events_of_record, 8, e); !s.ok()) {
+    if (personal_on())
+      if (Status s = ReadPersonal(q, 8, e); !s.ok()) return s;
+    for (auto [col, dst] : {std::pair{2, &e.author.device}, {4, &e.kind}, {5, &e.author.user}, {6, &e.author.role}}) {
+      auto n = NameOf(q.Int(col));
+      if (!n) return n.status();
+      *dst = std::move(*n);
+    }
+    out.push_back(std::move(e));
+    return Status::Ok();
+  };
+  if (positions_on()) {
+    auto positions = DecodePositions(evpos);
+    if (!positions) return positions.status();
+    out.reserve(positions->size());
+    for (auto pos : *positions) {
+      event_at.Bind(1, pos);
+      const int rc = event_at.Step();
+      Status s = rc == SQLITE_ROW    ? read_row(event_at)
+                 : rc == SQLITE_DONE ? Status::Corruption({"a record lists an event that is not stored",
+                                                           "记录所列事件不存在"})
+                                     : db.ErrorStatus("read event");
+      event_at.Reset();
+      if (!s.ok()) return s;
+    }
+  } else {
+    events_of_record.Bind(1, rid);
+    int rc;
+    while ((rc = events_of_record.Step()) == SQLITE_ROW) {
+      if (Status s = read_row(events_of_record); !s.ok()) {
         events_of_record.Reset();
         return s;
       }
     }
-    out.push_back(std::move(e));
-    auto& ev = out.back();
-    for (auto [nid, dst] : {std::pair{dev, &ev.author.device}, {kind, &ev.kind}, {usr, &ev.author.user},
-                            {role, &ev.author.role}}) {
-      auto n = NameOf(nid);
-      if (!n) {
-        events_of_record.Reset();
-        return n.status();
-      }
-      *dst = *n;
-    }
+    events_of_record.Reset();
+    if (rc != SQLITE_DONE) return db.ErrorStatus("read events");
   }
-  events_of_record.Reset();
-  if (rc != SQLITE_DONE) return db.ErrorStatus("read events");
   std::sort(out.begin(), out.end(), OrderBefore);
   return out;
+}
+
+Status Store::Impl::PurgePersonal(std::int64_t rid, std::string_view evpos, std::uint64_t through) {
+  const auto bound = static_cast<std::int64_t>(std::min<std::uint64_t>(through, std::numeric_limits<std::int64_t>::max()));
+  if (!positions_on()) {
+    personal_purge.Bind(1, rid).Bind(2, bound);
+    return personal_purge.Run() == SQLITE_DONE ? Status::Ok() : db.ErrorStatus("purge personal data");
+  }
+  auto positions = DecodePositions(evpos);
+  if (!positions) return positions.status();
+  for (auto pos : *positions) {
+    personal_purge.Bind(1, pos).Bind(2, bound);
+    if (personal_purge.Run() != SQLITE_DONE) return db.ErrorStatus("purge personal data");
+  }
+  return Status::Ok();
+}
+
+Result<std::int64_t> Store::Impl::PersonalKept(std::int64_t rid, std::string_view evpos, std::uint64_t through) {
+  const auto bound = static_cast<std::int64_t>(std::min<std::uint64_t>(through, std::numeric_limits<std::int64_t>::max()));
+  std::vector<std::int64_t> keys{rid};
+  if (positions_on()) {
+    auto positions = DecodePositions(evpos);
+    if (!positions) return positions.status();
+    keys = std::move(*positions);
+  }
+  std::int64_t kept = 0;
+  for (auto key : keys) {
+    personal_kept.Bind(1, key).Bind(2, bound);
+    const int rc = personal_kept.Step();
+    if (rc == SQLITE_ROW) kept += personal_kept.Int(0);
+    personal_kept.Reset();
+    if (rc != SQLITE_ROW) return db.ErrorStatus("count personal data");
+  }
+  return kept;
+}
+
+// Fills records.evpos from the events after the migration to schema 5.
+Status Store::Impl::RebuildPositions() {
+  sql::Stmt q = db.Prepare("SELECT rid, pos FROM events ORDER BY rid, pos");
+  sql::Stmt save = db.Prepare("UPDATE records SET evpos = ?2 WHERE rid = ?1");
+  if (!q.valid() || !save.valid()) return db.ErrorStatus("prepare");
+  std::int64_t rid = 0, last = 0;
+  std::string evpos;
+  auto flush = [&]() -> Status {
+    if (rid == 0) return Status::Ok();
+    save.Bind(1, rid).BindBlob(2, evpos.data(), evpos.size());
+    return save.Run() == SQLITE_DONE ? Status::Ok() : db.ErrorStatus("save event list");
+  };
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    if (q.Int(0) != rid) {
+      if (Status s = flush(); !s.ok()) return s;
+      rid = q.Int(0);
+      last = 0;
+      evpos.clear();
+    }
+    AppendPosition(evpos, last, q.Int(1));
+  }
+  if (rc != SQLITE_DONE) return db.ErrorStatus("read events");
+  return flush();
 }
 
 Status Store::Impl::SaveRecord(std::int64_t rid, Cached& c) {
@@ -612,6 +752,7 @@ Status Store::Impl::SaveRecord(std::int64_t rid, Cached& c) {
         .Bind(6, *dev)
         .Bind(7, static_cast<std::int64_t>(c.tip.seq))
         .Bind(8, c.state.conflicts.empty() ? 0 : 1);
+    if (positions_on()) record_insert.BindBlob(9, c.evpos.data(), c.evpos.size());
     if (record_insert.Run() != SQLITE_DONE) return db.ErrorStatus("create record");
     c.in_db = true;
     c.eid = {};
@@ -624,6 +765,7 @@ Status Store::Impl::SaveRecord(std::int64_t rid, Cached& c) {
       .Bind(4, *dev)
       .Bind(5, static_cast<std::int64_t>(c.tip.seq))
       .Bind(6, c.state.conflicts.empty() ? 0 : 1);
+  if (positions_on()) record_save.BindBlob(7, c.evpos.data(), c.evpos.size());
   if (record_save.Run() != SQLITE_DONE) return db.ErrorStatus("save record");
   return Status::Ok();
 }
@@ -742,7 +884,11 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std:
   };
 
   ChangeSet cs;
-  std::map<std::int64_t, std::vector<const Event*>> pending;
+  struct Fresh {
+    std::vector<const Event*> events;
+    std::vector<std::int64_t> positions;  // ascending: arrival order
+  };
+  std::map<std::int64_t, Fresh> pending;
   std::vector<std::int64_t> created_rids;
   const std::uint64_t clock_before = clock.last();
   // Purges in this batch, so that personal data they cover is never written
@@ -824,16 +970,21 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std:
         if (personal_insert.Run() != SQLITE_DONE) return fail(db.ErrorStatus("store personal data"));
       }
     }
-    pending[*rid].push_back(&e);
+    auto& fresh = pending[*rid];
+    fresh.events.push_back(&e);
+    fresh.positions.push_back(pos);
     if (static_cast<std::size_t>(&e - events.data()) < first_local && !clock.Observe(e.hlc)) ++cs.clock_skewed;
   }
 
   std::set<GroupKey> dirty_groups;
   std::set<std::int64_t> changed_rids;
-  for (auto& [rid, evs] : pending) {
+  for (auto& [rid, fresh] : pending) {
     auto loaded = Load(rid);
     if (!loaded) return fail(loaded.status());
     Cached& c = **loaded;
+    auto& evs = fresh.events;
+    if (positions_on())
+      for (auto pos : fresh.positions) AppendPosition(c.evpos, c.last_pos, pos);
     const auto old_groups = GroupsOf(c.state);
     std::sort(evs.begin(), evs.end(), [](const Event* a, const Event* b) { return OrderBefore(*a, *b); });
     std::uint64_t purge_through = 0;
@@ -848,7 +999,7 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std:
       if (RefusalOf(*e)) verdicts = true;
     }
     if (verdicts && !purges) {
-      auto all = LoadEvents(rid, c.state.type, c.state.id);
+      auto all = LoadEvents(rid, c.state.type, c.state.id, c.evpos);
       if (!all) return fail(all.status());
       c.state = FoldRecord(*opt.domain, c.state.type, c.state.id, std::move(*all));
       if (c.tip < KeyOf(*evs.back())) c.tip = KeyOf(*evs.back());
@@ -856,12 +1007,9 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std:
     } else if (purges) {
       // Events folded earlier had their personal data: delete it, then fold them again without.
       purge_through = std::max(purge_through, c.state.purged_through);
-      if (personal_on() && purge_through != 0) {
-        personal_purge.Bind(1, rid).Bind(2, static_cast<std::int64_t>(std::min<std::uint64_t>(
-                                                purge_through, std::numeric_limits<std::int64_t>::max())));
-        if (personal_purge.Run() != SQLITE_DONE) return fail(db.ErrorStatus("purge personal data"));
-      }
-      auto all = LoadEvents(rid, c.state.type, c.state.id);
+      if (personal_on() && purge_through != 0)
+        if (Status s = PurgePersonal(rid, c.evpos, purge_through); !s.ok()) return fail(s);
+      auto all = LoadEvents(rid, c.state.type, c.state.id, c.evpos);
       if (!all) return fail(all.status());
       c.state = FoldRecord(*opt.domain, c.state.type, c.state.id, std::move(*all));
       if (c.tip < KeyOf(*evs.back())) c.tip = KeyOf(*evs.back());
@@ -871,7 +1019,7 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std:
       c.tip = KeyOf(*evs.back());
     } else {
       // An event older than what this record has folded: re-fold this record only.
-      auto all = LoadEvents(rid, c.state.type, c.state.id);
+      auto all = LoadEvents(rid, c.state.type, c.state.id, c.evpos);
       if (!all) return fail(all.status());
       c.state = FoldRecord(*opt.domain, c.state.type, c.state.id, std::move(*all));
       if (c.tip < KeyOf(*evs.back())) c.tip = KeyOf(*evs.back());
@@ -1186,7 +1334,35 @@ Result<std::vector<Event>> Store::EventsOf(const std::string& type, const std::s
   if (m.rid_find.Step() == SQLITE_ROW) rid = m.rid_find.Int(0);
   m.rid_find.Reset();
   if (rid == 0) return std::vector<Event>{};
-  return m.LoadEvents(rid, type, id);
+  std::string evpos;
+  if (m.positions_on()) {
+    sql::Stmt q = m.db.Prepare("SELECT evpos FROM records WHERE rid = ?1");
+    q.Bind(1, rid);
+    if (q.Step() == SQLITE_ROW) evpos = std::string(q.Blob(0));
+  }
+  return m.LoadEvents(rid, type, id, evpos);
+}
+
+Result<std::vector<Event>> Store::StoredEventsOf(const std::string& type, const std::string& id) {
+  auto& m = *impl_;
+  if (!m.positions_on()) return EventsOf(type, id);
+  auto type_nid = m.Intern(type);
+  if (!type_nid) return type_nid.status();
+  const EncodedId eid = EncodeId(id);
+  m.rid_find.Bind(1, *type_nid);
+  BindId(m.rid_find, 2, eid);
+  std::int64_t rid = 0;
+  if (m.rid_find.Step() == SQLITE_ROW) rid = m.rid_find.Int(0);
+  m.rid_find.Reset();
+  if (rid == 0) return std::vector<Event>{};
+  std::string evpos;
+  std::int64_t last = 0;
+  sql::Stmt q = m.db.Prepare("SELECT pos FROM events WHERE rid = ?1 ORDER BY pos");
+  q.Bind(1, rid);
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) AppendPosition(evpos, last, q.Int(0));
+  if (rc != SQLITE_DONE) return m.db.ErrorStatus("read events");
+  return m.LoadEvents(rid, type, id, evpos);
 }
 
 namespace {
@@ -1466,11 +1642,13 @@ Status Store::VerifyMaterialized() {
   auto& m = *impl_;
   // Fold every record from scratch, independent of the cache.
   std::map<std::int64_t, RecordState> folded;
-  std::map<std::int64_t, std::string> stored;
+  std::map<std::int64_t, std::string> stored, evpos;
   {
-    sql::Stmt q = m.db.Prepare(
-        "SELECT r.rid, n.name, r.eid, r.state FROM records r JOIN names n ON n.nid = r.type WHERE r.tip_hlc != 0");
+    sql::Stmt q = m.db.Prepare(std::string("SELECT r.rid, n.name, r.eid, r.state, ") +
+                               (m.positions_on() ? "r.evpos" : "NULL") +
+                               " FROM records r JOIN names n ON n.nid = r.type WHERE r.tip_hlc != 0");
     while (q.Step() == SQLITE_ROW) {
+      evpos[q.Int(0)] = std::string(q.Blob(4));
       RecordState st;
       st.type = std::string(q.Text(1));
       st.id = DecodeId(q, 2);
@@ -1480,8 +1658,22 @@ Status Store::VerifyMaterialized() {
       stored[q.Int(0)] = std::move(*state);
     }
   }
+  if (m.positions_on()) {
+    // Each record lists exactly the event rows that name it.
+    std::map<std::int64_t, std::string> rows;
+    std::map<std::int64_t, std::int64_t> last;
+    sql::Stmt q = m.db.Prepare("SELECT rid, pos FROM events ORDER BY rid, pos");
+    while (q.Step() == SQLITE_ROW) AppendPosition(rows[q.Int(0)], last[q.Int(0)], q.Int(1));
+    for (const auto& [rid, st] : folded)
+      if (rows[rid] != evpos[rid])
+        return Status::Corruption({"the events of record " + st.type + "/" + st.id + " differ from its event list",
+                                   "记录 " + st.type + "/" + st.id + " 的事件与其事件列表不一致"});
+    for (const auto& [rid, list] : rows)
+      if (!folded.count(rid))
+        return Status::Corruption({"events name a record that is not stored", "事件所属记录不存在"});
+  }
   for (auto& [rid, st] : folded) {
-    auto events = m.LoadEvents(rid, st.type, st.id);
+    auto events = m.LoadEvents(rid, st.type, st.id, evpos[rid]);
     if (!events) return events.status();
     if (events->empty())
       return Status::Corruption({"record " + st.type + "/" + st.id + " has no events", "记录没有事件"});
@@ -1490,11 +1682,9 @@ Status Store::VerifyMaterialized() {
       return Status::Corruption({"record " + st.type + "/" + st.id + " differs from the fold of its events",
                                  "记录 " + st.type + "/" + st.id + " 与其事件折叠结果不一致"});
     if (st.purged_through != 0 && m.personal_on()) {
-      m.personal_kept.Bind(1, rid).Bind(2, static_cast<std::int64_t>(std::min<std::uint64_t>(
-                                               st.purged_through, std::numeric_limits<std::int64_t>::max())));
-      const std::int64_t kept = m.personal_kept.Step() == SQLITE_ROW ? m.personal_kept.Int(0) : -1;
-      m.personal_kept.Reset();
-      if (kept != 0)
+      auto kept = m.PersonalKept(rid, evpos[rid], st.purged_through);
+      if (!kept) return kept.status();
+      if (*kept != 0)
         return Status::Corruption({"record " + st.type + "/" + st.id + " keeps personal data its purge removed",
                                    "记录 " + st.type + "/" + st.id + " 仍保留已清除的个人数据"});
     }

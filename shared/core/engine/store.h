@@ -172,6 +172,11 @@ class Store {
   Result<std::vector<RecordView>> GroupMembers(std::string_view constraint, const std::string& group);
   // The events of one record in fold order.
   Result<std::vector<Event>> EventsOf(const std::string& type, const std::string& id);
+  // The same from every event row the file holds for the record, listed by it
+  // or not: a scan of all events, for audits of a file that may have been
+  // edited by hand (a row deleted or slipped in), where EventsOf would refuse
+  // the record as damaged or not see the extra row.
+  Result<std::vector<Event>> StoredEventsOf(const std::string& type, const std::string& id);
   // Every event in arrival order from `after_position` (exclusive); fn returns false to stop.
   Status ForEachEvent(std::int64_t after_position, const std::function<bool(std::int64_t pos, const Event&)>& fn);
   // Every record with a conflict mark.
