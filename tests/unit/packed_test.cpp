@@ -74,10 +74,39 @@ TEST(PackedTest, OnlyCanonicalLowercaseUuidsAreCompacted) {
   EXPECT_EQ(Pack(Json("019b76da-e91a-749c-ad9f-98813bb93f5b"), keys).size(), 17u);
 }
 
+TEST(PackedTest, CivilDatesAndTimesAreCompactedAndComeBackExactly) {
+  MapKeys keys;
+  for (const std::string s : {"2026-03-25T10:00", "2026-03-25", "2026-03-25T10:00:59", "2024-02-29", "2000-02-29T23:59",
+                              "1969-12-31T23:59:59", "0001-01-01", "0001-01-01T00:00", "9999-12-31T23:59:59",
+                              "1970-01-01", "1899-12-31T00:00"}) {
+    const std::string bytes = Pack(Json(s), keys);
+    EXPECT_LE(bytes.size(), 7u) << s;
+    auto back = packed::Read(bytes, keys);
+    ASSERT_TRUE(back.ok()) << s;
+    EXPECT_EQ(back->get<std::string>(), s);
+  }
+  // Near misses stay strings (tag, length, the text) and come back unchanged.
+  for (const std::string s : {"2026-02-29", "2026-13-01", "2026-00-10", "2026-01-32", "2026-1-01", "2026-01-01T24:00",
+                              "2026-01-01T10:60", "2026-01-01 10:00", "2026-01-01T10:00:60", "2026-01-01T10:00Z",
+                              "2026-01-01T10", "0000-01-01", "+2026-01-01", "2026/01/01", "２０２６-01-01",
+                              "2026-01-01T10:00:00.5", " 2026-01-01"}) {
+    const std::string bytes = Pack(Json(s), keys);
+    EXPECT_EQ(bytes.size(), 2 + s.size()) << s;
+    auto back = packed::Read(bytes, keys);
+    ASSERT_TRUE(back.ok()) << s;
+    EXPECT_EQ(back->get<std::string>(), s);
+  }
+  // Values outside years 0001-9999 can only come from damage: refused.
+  for (const std::string& bad : {std::string("\x0a\xff\xff\xff\xff\x0f"), std::string("\x0b\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01"),
+                                std::string("\x0c\xfe\xff\xff\xff\xff\xff\xff\xff\xff\x01"), std::string("\x0b\xff")})
+    EXPECT_TRUE(packed::Read(bad, keys).status().IsCorruption());
+}
+
 TEST(PackedTest, JsonLengthMatchesDumpForRandomValues) {
   std::mt19937_64 rng(7);
   MapKeys keys;
-  const std::vector<std::string> atoms = {"", "a", "\"", "\\", "\n", "\x1f", "\x7f", "中文", "é", "019b76da-e91a-749c-ad9f-98813bb93f5b"};
+  const std::vector<std::string> atoms = {"", "a", "\"", "\\", "\n", "\x1f", "\x7f", "中文", "é", "019b76da-e91a-749c-ad9f-98813bb93f5b",
+                                          "2026-03-25T10:00", "2024-02-29", "0001-01-01T00:00:59", "2026-02-29"};
   std::function<Json(int)> gen = [&](int depth) -> Json {
     switch (rng() % (depth > 3 ? 5 : 7)) {
       case 0: return nullptr;

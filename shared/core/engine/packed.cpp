@@ -1,7 +1,10 @@
 #include "engine/packed.h"
 
+#include <cstdio>
 #include <cstring>
+#include <optional>
 
+#include "util/civil_time.h"
 #include "util/uuid.h"
 
 namespace houqin::packed {
@@ -19,7 +22,67 @@ enum Tag : std::uint8_t {
   kUuid = 7,
   kArray = 8,
   kObject = 9,
+  kDate = 10,         // "YYYY-MM-DD": zigzag varint of days since 1970-01-01
+  kDateMinute = 11,   // "YYYY-MM-DDTHH:MM": zigzag varint of minutes since 1970-01-01T00:00
+  kDateSecond = 12,   // "YYYY-MM-DDTHH:MM:SS": zigzag varint of seconds since then
 };
+
+// Civil dates and times in exactly one of the three forms above, with a real
+// calendar date in years 0001-9999, hour 0-23 and minute and second 0-59:
+// the forms the domain writes. Anything else (another separator, a missing
+// zero, 24:00, 29 February of a common year) stays a string, so unpacking
+// gives back exactly the text that was packed.
+struct CivilForm {
+  Tag tag;
+  std::int64_t value;
+};
+
+std::optional<CivilForm> ParseCivil(std::string_view s) {
+  if (s.size() != 10 && s.size() != 16 && s.size() != 19) return std::nullopt;
+  auto digits = [&](std::size_t at, std::size_t n, int* out) {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+  };
+  int y, mo, d, h = 0, mi = 0, sec = 0;
+  if (!digits(0, 4, &y) || s[4] != '-' || !digits(5, 2, &mo) || s[7] != '-' || !digits(8, 2, &d) ||
+      !Date::Valid(y, mo, d))
+    return std::nullopt;
+  const std::int64_t days = Date{y, mo, d}.DaysSinceEpoch();
+  if (s.size() == 10) return CivilForm{kDate, days};
+  if (s[10] != 'T' || !digits(11, 2, &h) || s[13] != ':' || !digits(14, 2, &mi) || h > 23 || mi > 59)
+    return std::nullopt;
+  if (s.size() == 16) return CivilForm{kDateMinute, days * 1440 + h * 60 + mi};
+  if (s[16] != ':' || !digits(17, 2, &sec) || sec > 59) return std::nullopt;
+  return CivilForm{kDateSecond, (days * 1440 + h * 60 + mi) * 60 + sec};
+}
+
+// The text of a civil form; nullopt when the value is outside years 0001-9999 (damaged).
+std::optional<std::string> CivilText(Tag tag, std::int64_t value) {
+  static const std::int64_t kFirstDay = Date{1, 1, 1}.DaysSinceEpoch();
+  static const std::int64_t kLastDay = Date{9999, 12, 31}.DaysSinceEpoch();
+  const std::int64_t per_day = tag == kDate ? 1 : tag == kDateMinute ? 1440 : 86400;
+  if (value < kFirstDay * per_day || value > kLastDay * per_day + per_day - 1) return std::nullopt;
+  const std::int64_t days = (value >= 0 ? value : value - per_day + 1) / per_day;
+  const std::int64_t rest = value - days * per_day;
+  const Date date = Date::FromDaysSinceEpoch(days);
+  char buf[24];
+  if (tag == kDate) std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", date.year, date.month, date.day);
+  else if (tag == kDateMinute)
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d", date.year, date.month, date.day,
+                  static_cast<int>(rest / 60), static_cast<int>(rest % 60));
+  else
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", date.year, date.month, date.day,
+                  static_cast<int>(rest / 3600), static_cast<int>(rest / 60 % 60), static_cast<int>(rest % 60));
+  return std::string(buf);
+}
+
+std::uint64_t ZigZag(std::int64_t v) { return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63); }
+std::int64_t UnZigZag(std::uint64_t v) { return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1); }
 
 constexpr int kMaxDepth = 64;
 
@@ -114,6 +177,16 @@ class Reader {
         out = std::string(s);
         return Status::Ok();
       }
+      case kDate:
+      case kDateMinute:
+      case kDateSecond: {
+        std::uint64_t v;
+        if (!Varint(&v)) return Damaged();
+        auto text = CivilText(static_cast<Tag>(tag), UnZigZag(v));
+        if (!text) return Damaged();
+        out = std::move(*text);
+        return Status::Ok();
+      }
       case kUuid: {
         if (end_ - p_ < 16) return Damaged();
         UuidBytes u;
@@ -200,6 +273,11 @@ Status Writer::String(const std::string& s) {
       return Status::Ok();
     }
   }
+  if (auto civil = ParseCivil(s)) {
+    out_.push_back(static_cast<char>(civil->tag));
+    Varint(ZigZag(civil->value));
+    return Status::Ok();
+  }
   out_.push_back(static_cast<char>(kString));
   Varint(s.size());
   out_.append(s);
@@ -237,7 +315,7 @@ Status Writer::Value(const Json& v) {
     case Json::value_t::number_integer: {
       const auto i = v.get<std::int64_t>();
       out_.push_back(static_cast<char>(kInteger));
-      Varint((static_cast<std::uint64_t>(i) << 1) ^ static_cast<std::uint64_t>(i >> 63));
+      Varint(ZigZag(i));
       const std::uint64_t magnitude = i < 0 ? ~static_cast<std::uint64_t>(i) + 1 : static_cast<std::uint64_t>(i);
       json_bytes_ += DecimalDigits(magnitude) + (i < 0 ? 1 : 0);
       return Status::Ok();

@@ -14,7 +14,12 @@
 //   3 integer: zigzag varint     4 unsigned: varint      5 double: 8 bytes, little-endian
 //   6 string: varint length, UTF-8 bytes                 7 UUID string: its 16 bytes
 //   8 array: varint count, values                        9 object: varint count, (varint key id, value)...
+//  10 date "YYYY-MM-DD": zigzag varint of days since 1970-01-01
+//  11 date and time "YYYY-MM-DDTHH:MM": zigzag varint of minutes since 1970-01-01T00:00
+//  12 date and time "YYYY-MM-DDTHH:MM:SS": zigzag varint of seconds since then
 // A canonical lowercase UUID string (ParseUuid) is the only string tag 7 holds,
+// and tags 10-12 only strings in exactly their form with a real date in years
+// 0001-9999 (the civil times the domain writes: 16 bytes of text become 5),
 // so unpacking gives back exactly the text that was packed.
 #pragma once
 
