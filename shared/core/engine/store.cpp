@@ -345,6 +345,18 @@ struct Store::Impl {
   Result<std::vector<Event>> LoadEvents(std::int64_t rid, const std::string& type, const std::string& id,
                                         std::string_view evpos);
   Status PurgePersonal(std::int64_t rid, std::string_view evpos, std::uint64_t through);
+  // The rid of a stored record, 0 when there is none (read from the file, not the caches).
+  Result<std::int64_t> StoredRid(const std::string& type, const std::string& id) {
+    auto type_nid = Intern(type);
+    if (!type_nid) return type_nid.status();
+    const EncodedId eid = EncodeId(id);
+    rid_find.Bind(1, *type_nid);
+    BindId(rid_find, 2, eid);
+    std::int64_t rid = 0;
+    if (rid_find.Step() == SQLITE_ROW) rid = rid_find.Int(0);
+    rid_find.Reset();
+    return rid;
+  }
   Result<std::int64_t> PersonalKept(std::int64_t rid, std::string_view evpos, std::uint64_t through);
   Status RebuildPositions();
   Status SaveRecord(std::int64_t rid, Cached& c);
@@ -1325,44 +1337,32 @@ Result<std::vector<RecordView>> Store::GroupMembers(std::string_view constraint,
 
 Result<std::vector<Event>> Store::EventsOf(const std::string& type, const std::string& id) {
   auto& m = *impl_;
-  auto type_nid = m.Intern(type);
-  if (!type_nid) return type_nid.status();
-  const EncodedId eid = EncodeId(id);
-  m.rid_find.Bind(1, *type_nid);
-  BindId(m.rid_find, 2, eid);
-  std::int64_t rid = 0;
-  if (m.rid_find.Step() == SQLITE_ROW) rid = m.rid_find.Int(0);
-  m.rid_find.Reset();
-  if (rid == 0) return std::vector<Event>{};
+  auto rid = m.StoredRid(type, id);
+  if (!rid) return rid.status();
+  if (*rid == 0) return std::vector<Event>{};
   std::string evpos;
   if (m.positions_on()) {
     sql::Stmt q = m.db.Prepare("SELECT evpos FROM records WHERE rid = ?1");
-    q.Bind(1, rid);
+    q.Bind(1, *rid);
     if (q.Step() == SQLITE_ROW) evpos = std::string(q.Blob(0));
   }
-  return m.LoadEvents(rid, type, id, evpos);
+  return m.LoadEvents(*rid, type, id, evpos);
 }
 
 Result<std::vector<Event>> Store::StoredEventsOf(const std::string& type, const std::string& id) {
   auto& m = *impl_;
   if (!m.positions_on()) return EventsOf(type, id);
-  auto type_nid = m.Intern(type);
-  if (!type_nid) return type_nid.status();
-  const EncodedId eid = EncodeId(id);
-  m.rid_find.Bind(1, *type_nid);
-  BindId(m.rid_find, 2, eid);
-  std::int64_t rid = 0;
-  if (m.rid_find.Step() == SQLITE_ROW) rid = m.rid_find.Int(0);
-  m.rid_find.Reset();
-  if (rid == 0) return std::vector<Event>{};
+  auto rid = m.StoredRid(type, id);
+  if (!rid) return rid.status();
+  if (*rid == 0) return std::vector<Event>{};
   std::string evpos;
   std::int64_t last = 0;
   sql::Stmt q = m.db.Prepare("SELECT pos FROM events WHERE rid = ?1 ORDER BY pos");
-  q.Bind(1, rid);
+  q.Bind(1, *rid);
   int rc;
   while ((rc = q.Step()) == SQLITE_ROW) AppendPosition(evpos, last, q.Int(0));
   if (rc != SQLITE_DONE) return m.db.ErrorStatus("read events");
-  return m.LoadEvents(rid, type, id, evpos);
+  return m.LoadEvents(*rid, type, id, evpos);
 }
 
 namespace {
