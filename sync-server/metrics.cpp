@@ -46,7 +46,11 @@ std::string Metrics::Render(std::int64_t now_ms) {
       << "houqin_events_refused_total " << refused_ << "\n"
       << "# HELP houqin_events_duplicate_total Pushed events already held (acknowledged, not stored again).\n"
          "# TYPE houqin_events_duplicate_total counter\n"
-      << "houqin_events_duplicate_total " << duplicates_ << "\n";
+      << "houqin_events_duplicate_total " << duplicates_ << "\n"
+      << "# HELP houqin_pull_events_total Events sent in pulls, by whether their text was cached or rendered.\n"
+         "# TYPE houqin_pull_events_total counter\n"
+      << "houqin_pull_events_total{source=\"cache\"} " << pull_events_cached_.load() << "\n"
+      << "houqin_pull_events_total{source=\"rendered\"} " << pull_events_rendered_.load() << "\n";
   std::size_t connected = 0;
   for (auto it = last_seen_.begin(); it != last_seen_.end();) {
     if (now_ms - it->second > kConnectedWindowMs) {

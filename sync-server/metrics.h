@@ -19,6 +19,11 @@ class Metrics {
   // `route` is a known path or "other", so that scanners cannot grow the label set.
   void CountRequest(std::string_view route, int status);
   void ObservePush(double latency_ms, std::size_t accepted, std::size_t refused, std::size_t duplicates);
+  // Events a pull sent from the rendered-text cache, and those it read and rendered.
+  void ObservePullEvents(std::size_t cached, std::size_t rendered) {
+    pull_events_cached_ += cached;
+    pull_events_rendered_ += rendered;
+  }
   void SeenDevice(const std::string& device_id, std::int64_t now_ms);
   // Counts a long poll in unless `cap` are waiting already.
   bool TryStartWait(int cap) {
@@ -44,6 +49,7 @@ class Metrics {
   double latency_sum_ms_ = 0;
   std::uint64_t pushes_ = 0, accepted_ = 0, refused_ = 0, duplicates_ = 0;
   std::atomic<int> waits_{0};
+  std::atomic<std::uint64_t> pull_events_cached_{0}, pull_events_rendered_{0};
 };
 
 }  // namespace houqin::server

@@ -331,8 +331,17 @@ struct SyncServer::Handlers {
       }
     }
     if (events->empty()) return SendJson(res, 200, {{"acks", Json::array()}});
+    // Rendered here, on the request's own thread, for the devices that will pull these events: an event is
+    // stored exactly as it was pushed, and one without personal data reads the same for every device.
+    std::vector<std::shared_ptr<const std::string>> texts;
+    texts.reserve(events->size());
+    for (const Event& e : *events)
+      texts.push_back(e.personal_digest.empty() ? std::make_shared<const std::string>(sync::EventText(e)) : nullptr);
     PushOutcome outcome = server.writer_->Submit(identity, std::move(*events), received).get();
     if (!outcome.status.ok()) return SendStatusError(res, outcome.status);
+    for (std::size_t i = 0; i < outcome.acks.size() && i < texts.size(); ++i)
+      if (!outcome.acks[i].duplicate && outcome.acks[i].position > 0)
+        server.event_texts_->Insert(outcome.acks[i].position, std::move(texts[i]));
     Json acks = Json::array();
     for (const PushAck& a : outcome.acks) {
       Json ack{{"id", a.id}, {"seq", a.position}, {"duplicate", a.duplicate}};
@@ -393,16 +402,35 @@ struct SyncServer::Handlers {
     }
     if (waiting) server.metrics_.WaitEnded();
 
-    auto read = r.reader->ReadAt(page.positions);
-    if (!read) return SendStatusError(res, read.status());
-    std::vector<Event> events;
-    events.reserve(read->size());
-    for (auto& [pos, e] : *read) {
-      if (!e.personal_digest.empty() && !sync::ReceivesPersonal(identity, e)) ForgetPersonal(e);
-      events.push_back(std::move(e));
+    // Every device of a scope pulls the same new events: most are rendered already.
+    std::vector<std::shared_ptr<const std::string>> texts(page.positions.size());
+    std::vector<std::int64_t> missing;
+    for (std::size_t i = 0; i < page.positions.size(); ++i)
+      if (!(texts[i] = server.event_texts_->Find(page.positions[i]))) missing.push_back(page.positions[i]);
+    server.metrics_.ObservePullEvents(page.positions.size() - missing.size(), missing.size());
+    if (!missing.empty()) {
+      auto read = r.reader->ReadAt(missing);
+      if (!read) return SendStatusError(res, read.status());
+      std::unordered_map<std::int64_t, std::shared_ptr<const std::string>> rendered;
+      rendered.reserve(read->size());
+      for (auto& [pos, e] : *read) {
+        // Personal data depends on who reads it (and a purge removes it): rendered per request, never kept.
+        const bool personal = !e.personal_digest.empty();
+        if (personal && !sync::ReceivesPersonal(identity, e)) ForgetPersonal(e);
+        auto text = std::make_shared<const std::string>(sync::EventText(e));
+        if (!personal) server.event_texts_->Insert(pos, text);
+        rendered.emplace(pos, std::move(text));
+      }
+      for (std::size_t i = 0; i < texts.size(); ++i)
+        if (!texts[i])
+          if (auto it = rendered.find(page.positions[i]); it != rendered.end()) texts[i] = it->second;
     }
+    std::vector<std::string_view> views;
+    views.reserve(texts.size());
+    for (const auto& t : texts)
+      if (t) views.push_back(*t);
     res.status = 200;
-    res.set_content(sync::PullResponseText(events, page.cursor, page.more), "application/json; charset=utf-8");
+    res.set_content(sync::PullResponseFromTexts(views, page.cursor, page.more), "application/json; charset=utf-8");
   }
 
   void Healthz(const httplib::Request&, httplib::Response& res) {
@@ -449,7 +477,8 @@ Status ApplyConfigFile(ServerOptions& options) {
   }
   for (auto [name, target] : {std::pair{"workers", &options.workers}, std::pair{"max_waits", &options.max_waits},
                               std::pair{"auth_attempts_per_minute", &options.auth_attempts_per_minute},
-                              std::pair{"keep_alive_seconds", &options.keep_alive_seconds}}) {
+                              std::pair{"keep_alive_seconds", &options.keep_alive_seconds},
+                              std::pair{"event_cache_mb", &options.event_cache_mb}}) {
     auto it = j.find(name);
     if (it == j.end()) continue;
     if (!it->is_number_integer() || it->get<long long>() < 1 || it->get<long long>() > 100000)
@@ -486,6 +515,7 @@ Status SyncServer::Start() {
     auto registry = Registry::Open(db_path_);
     if (!registry) return registry.status();
   }
+  event_texts_ = std::make_unique<EventTextCache>(static_cast<std::size_t>(options_.event_cache_mb) << 20);
   auto writer = Writer::Start(db_path_, domain_.get(), {&notifier_, &directory_, &metrics_});
   if (!writer) return writer.status();
   writer_ = std::move(*writer);

@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "engine/fold.h"
+#include "event_text_cache.h"
 #include "metrics.h"
 #include "util/status.h"
 #include "writer.h"
@@ -44,10 +45,12 @@ struct ServerOptions {
   int auth_attempts_per_minute = 10;  // enroll and login, per client address
   bool log_requests = true;
   int keep_alive_seconds = 3;
+  int event_cache_mb = 64;  // recent events' pull text, shared by every device that pulls them
 };
 
 // Reads DATA/server.json when present: {"listen": "HOST:PORT", "workers": N,
-// "max_waits": N, "auth_attempts_per_minute": N, "log_requests": bool}.
+// "max_waits": N, "auth_attempts_per_minute": N, "keep_alive_seconds": N,
+// "event_cache_mb": N, "log_requests": bool}.
 Status ApplyConfigFile(ServerOptions& options);
 // "HOST:PORT" -> host and port; false when malformed.
 bool ParseListen(const std::string& text, std::string* host, int* port);
@@ -79,6 +82,7 @@ class SyncServer {
   Notifier notifier_;
   DirectorySnapshot directory_;
   Metrics metrics_;
+  std::unique_ptr<EventTextCache> event_texts_;
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<httplib::Server> http_;
   std::unique_ptr<Handlers> handlers_;

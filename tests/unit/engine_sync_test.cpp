@@ -11,6 +11,7 @@
 
 #include "engine/event_reader.h"
 #include "engine/store.h"
+#include "sync/protocol.h"
 #include "test_support.h"
 #include "util/uuid.h"
 
@@ -225,6 +226,52 @@ TEST_F(EngineSync, ReaderSeesCommittedEventsFromAnotherThread) {
   EXPECT_EQ(got[0].second, expected[1]);
   EXPECT_EQ(got[1].second, expected[0]);
   EXPECT_EQ(last, 2);
+}
+
+// The server renders a pushed event's pull text before storing it and serves
+// that text for the stored event: the two must be the same bytes, and the same
+// as ToJson(e).dump(), for every kind of payload value the store packs.
+TEST_F(EngineSync, PushedEventRendersAsTheStoredOneDoes) {
+  const std::string id = NewUuidV7(1767225600000);
+  Event pushed;
+  pushed.id = id;
+  pushed.entity_type = "note";
+  pushed.entity_id = "n-\"quoted\"\\";
+  pushed.kind = "note.written";
+  pushed.author = {"u1", "staff", "dev-a"};
+  pushed.seq = 7;
+  pushed.hlc = (1767225600000ull << 16) | 3;
+  pushed.payload = Json::parse(R"({"title": "会议\n通知\t\u0001", "at": "2026-12-01T09:00", "day": "2026-02-29",
+      "n": -42, "big": 18446744073709551615, "yes": true, "none": null, "list": [1, "二", {"k": []}],
+      "emoji": "🚗", "empty": {}})");
+  const std::string before = sync::EventText(pushed);
+  EXPECT_EQ(before, ToJson(pushed).dump());
+
+  auto store = Open("t.db", "server", "server");
+  ASSERT_TRUE(store->Ingest({pushed}).ok());
+  auto reader = EventReader::Open(dir.File("t.db"));
+  ASSERT_TRUE(reader.ok());
+  auto read = (*reader)->ReadAt({1});
+  ASSERT_TRUE(read.ok());
+  ASSERT_EQ(read->size(), 1u);
+  EXPECT_EQ(sync::EventText(read->front().second), before);
+
+  // Personal members, in ToJson's (sorted) order.
+  Event visitor = pushed;
+  visitor.personal = {{"name", "张三"}, {"document", "110101199003078515"}};
+  visitor.personal_salt = "00ff";
+  visitor.personal_digest = "abcd";
+  EXPECT_EQ(sync::EventText(visitor), ToJson(visitor).dump());
+  visitor.personal = nullptr;
+  visitor.personal_purged = true;
+  EXPECT_EQ(sync::EventText(visitor), ToJson(visitor).dump());
+
+  // A page put together from texts is the page PullResponseText makes.
+  std::vector<Event> page{pushed, visitor};
+  const std::string texts[] = {sync::EventText(pushed), sync::EventText(visitor)};
+  EXPECT_EQ(sync::PullResponseFromTexts({texts[0], texts[1]}, 12, true), sync::PullResponseText(page, 12, true));
+  const Json parsed = Json::parse(sync::PullResponseFromTexts({}, 5, false));
+  EXPECT_EQ(parsed, (Json{{"cursor", "5"}, {"events", Json::array()}, {"more", false}}));
 }
 
 }  // namespace

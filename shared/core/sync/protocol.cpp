@@ -185,26 +185,81 @@ void AppendJson(std::string& out, const Json& j) {
   }
 }
 
-std::string PullResponseText(std::vector<Event>& events, std::int64_t cursor, bool more) {
+std::string EventText(const Event& e) {
+  // The members in the order of ToJson's object (nlohmann keeps keys sorted), without building it:
+  // the payload alone is rendered through AppendJson.
   std::string out;
-  out.reserve(64 + events.size() * 768);
+  out.reserve(768);
+  const auto member = [&](std::string_view key, bool first = false) {
+    if (!first) out.push_back(',');
+    out.push_back('"');
+    out += key;
+    out += "\":";
+  };
+  out.push_back('{');
+  member("device", true);
+  AppendString(out, e.author.device);
+  member("entity");
+  AppendString(out, e.entity_id);
+  member("hlc");
+  AppendString(out, HlcToHex(e.hlc));
+  member("id");
+  AppendString(out, e.id);
+  member("kind");
+  AppendString(out, e.kind);
+  member("payload");
+  AppendJson(out, e.payload);
+  if (!e.personal.is_null()) {
+    member("personal");
+    AppendJson(out, e.personal);
+  }
+  if (!e.personal_digest.empty()) {
+    member("personal_digest");
+    AppendString(out, e.personal_digest);
+  }
+  if (e.personal_purged) {
+    member("personal_purged");
+    out += "true";
+  }
+  if (!e.personal_salt.empty()) {
+    member("personal_salt");
+    AppendString(out, e.personal_salt);
+  }
+  member("role");
+  AppendString(out, e.author.role);
+  member("seq");
+  AppendInteger(out, e.seq);
+  member("type");
+  AppendString(out, e.entity_type);
+  member("user");
+  AppendString(out, e.author.user);
+  out.push_back('}');
+  return out;
+}
+
+std::string PullResponseFromTexts(const std::vector<std::string_view>& event_texts, std::int64_t cursor, bool more) {
+  std::size_t size = 64;
+  for (std::string_view t : event_texts) size += t.size() + 1;
+  std::string out;
+  out.reserve(size);
   out += "{\"cursor\":";
   AppendString(out, CursorToString(cursor));
   out += ",\"events\":[";
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    Event& e = events[i];
-    // ToJson copies the payload; the event is not needed afterwards, so the payload is moved in instead.
-    Json payload = std::move(e.payload);
-    e.payload = nullptr;
-    Json j = ToJson(e);
-    j["payload"] = std::move(payload);
+  for (std::size_t i = 0; i < event_texts.size(); ++i) {
     if (i > 0) out.push_back(',');
-    AppendJson(out, j);
+    out += event_texts[i];
   }
   out += "],\"more\":";
   out += more ? "true" : "false";
   out.push_back('}');
   return out;
+}
+
+std::string PullResponseText(std::vector<Event>& events, std::int64_t cursor, bool more) {
+  std::vector<std::string> texts;
+  texts.reserve(events.size());
+  for (Event& e : events) texts.push_back(EventText(e));
+  return PullResponseFromTexts({texts.begin(), texts.end()}, cursor, more);
 }
 
 Json ErrorBody(std::string_view code, const Text& message, std::string_view field) {

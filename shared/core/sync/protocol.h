@@ -70,6 +70,11 @@ void AppendJson(std::string& out, const Json& j);
 // A pull response, {"cursor": ..., "events": [ToJson(event)...], "more": ...},
 // as text; the events' payloads are moved out, not copied.
 std::string PullResponseText(std::vector<Event>& events, std::int64_t cursor, bool more);
+// The parts of it: one event as the text of ToJson(e).dump(), and a
+// response put together from such texts (the server keeps recent ones, since
+// every device of a scope pulls the same events).
+std::string EventText(const Event& e);
+std::string PullResponseFromTexts(const std::vector<std::string_view>& event_texts, std::int64_t cursor, bool more);
 
 // {"error": {"code", "message", "field"}}; message in English with the zh-CN text in "message_zh".
 Json ErrorBody(std::string_view code, const Text& message, std::string_view field = {});
