@@ -14,15 +14,79 @@ CREATE TABLE IF NOT EXISTS srv_deliveries(
   scope TEXT NOT NULL, dseq INTEGER NOT NULL, pos INTEGER NOT NULL, last_day INTEGER,
   PRIMARY KEY(scope, dseq)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS srv_record_scopes(
-  type TEXT NOT NULL, id TEXT NOT NULL, scope TEXT NOT NULL, PRIMARY KEY(type, id, scope)
+CREATE TABLE IF NOT EXISTS srv_record_keys(
+  type TEXT NOT NULL, id TEXT NOT NULL, keys BLOB NOT NULL, PRIMARY KEY(type, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS srv_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 )sql";
 
+// Before, a record's keys were a row each (srv_record_scopes); one row per record writes a fifth as many.
+constexpr const char* kMergeScopeRows = R"sql(
+INSERT OR IGNORE INTO srv_record_keys(type, id, keys)
+  SELECT type, id, srv_pack_keys(scope) FROM srv_record_scopes GROUP BY type, id;
+DROP TABLE srv_record_scopes;
+)sql";
+
+// A record's keys as one blob: each key's byte length (4 bytes, little endian), then its bytes.
+std::string PackKeys(const std::vector<std::string>& keys) {
+  std::string out;
+  for (const std::string& k : keys) {
+    const auto n = static_cast<std::uint32_t>(k.size());
+    for (int b = 0; b < 4; ++b) out.push_back(static_cast<char>((n >> (8 * b)) & 0xff));
+    out += k;
+  }
+  return out;
+}
+
+Result<std::set<std::string>> UnpackKeys(std::string_view packed) {
+  std::set<std::string> keys;
+  while (!packed.empty()) {
+    if (packed.size() < 4) return Status::Corruption({"a record's delivery keys are damaged", "记录的投递键已损坏"});
+    std::uint32_t n = 0;
+    for (int b = 0; b < 4; ++b) n |= static_cast<std::uint32_t>(static_cast<unsigned char>(packed[b])) << (8 * b);
+    packed.remove_prefix(4);
+    if (packed.size() < n) return Status::Corruption({"a record's delivery keys are damaged", "记录的投递键已损坏"});
+    keys.emplace(packed.substr(0, n));
+    packed.remove_prefix(n);
+  }
+  return keys;
+}
+
+// srv_pack_keys(scope): the aggregate PackKeys of a group's scopes, for the one-time merge above.
+void PackKeysStep(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  auto* acc = static_cast<std::string**>(sqlite3_aggregate_context(ctx, sizeof(std::string*)));
+  if (!acc) return sqlite3_result_error_nomem(ctx);
+  if (!*acc) *acc = new std::string();
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  const std::string key(text ? text : "", static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
+  **acc += PackKeys({key});
+}
+void PackKeysFinal(sqlite3_context* ctx) {
+  auto* acc = static_cast<std::string**>(sqlite3_aggregate_context(ctx, 0));
+  if (!acc || !*acc) return sqlite3_result_blob(ctx, "", 0, SQLITE_STATIC);
+  sqlite3_result_blob(ctx, (*acc)->data(), static_cast<int>((*acc)->size()), SQLITE_TRANSIENT);
+  delete *acc;
+}
+
 Status CreateTables(sql::Db& db) {
   if (Status s = db.Exec("PRAGMA journal_mode = WAL"); !s.ok()) return s;
-  return db.Exec(kSchema);
+  if (Status s = db.Exec(kSchema); !s.ok()) return s;
+  sql::Stmt old = db.Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'srv_record_scopes'");
+  if (old.Step() != SQLITE_ROW) return Status::Ok();
+  old.Reset();
+  sqlite3_create_function(db.raw(), "srv_pack_keys", 1, SQLITE_UTF8, nullptr, nullptr, PackKeysStep, PackKeysFinal);
+  if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  // Another connection may have merged them first.
+  sql::Stmt again = db.Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'srv_record_scopes'");
+  if (again.Step() == SQLITE_ROW) {
+    again.Reset();
+    if (Status s = db.Exec(kMergeScopeRows); !s.ok()) {
+      (void)db.Exec("ROLLBACK");
+      return s;
+    }
+  }
+  again.Reset();
+  return db.Exec("COMMIT");
 }
 
 std::int64_t ReadMeta(sql::Db& db, const char* key, std::int64_t fallback) {
@@ -57,13 +121,11 @@ Result<std::size_t> DeliveryIndex::IndexNew(Store& store) {
   std::vector<RecordKey> order;
   std::map<RecordKey, std::vector<std::int64_t>> new_positions;
   std::int64_t through = indexed_through_;
-  Status walk = store.ForEachEvent(indexed_through_, [&](std::int64_t pos, const Event& e) {
-    RecordKey key{e.entity_type, e.entity_id};
+  Status walk = store.ForEachEventRecord(indexed_through_, [&](std::int64_t pos, const RecordKey& key) {
     auto [it, inserted] = new_positions.try_emplace(key);
     if (inserted) order.push_back(key);
     it->second.push_back(pos);
     through = pos;
-    return true;
   });
   if (!walk.ok()) return walk;
   if (order.empty()) return std::size_t{0};
@@ -73,9 +135,8 @@ Result<std::size_t> DeliveryIndex::IndexNew(Store& store) {
     (void)db_.Exec("ROLLBACK");
     return s;
   };
-  sql::Stmt known = db_.Prepare("SELECT scope FROM srv_record_scopes WHERE type = ? AND id = ?");
-  sql::Stmt remember = db_.Prepare("INSERT OR IGNORE INTO srv_record_scopes(type, id, scope) VALUES(?,?,?)");
-  sql::Stmt forget = db_.Prepare("DELETE FROM srv_record_scopes WHERE type = ? AND id = ? AND scope = ?");
+  sql::Stmt known = db_.Prepare("SELECT keys FROM srv_record_keys WHERE type = ? AND id = ?");
+  sql::Stmt remember = db_.Prepare("INSERT OR REPLACE INTO srv_record_keys(type, id, keys) VALUES(?,?,?)");
   sql::Stmt deliver = db_.Prepare("INSERT INTO srv_deliveries(scope, dseq, pos, last_day) VALUES(?,?,?,?)");
   std::int64_t dseq = next_dseq_;
   std::size_t indexed = 0;
@@ -101,8 +162,20 @@ Result<std::size_t> DeliveryIndex::IndexNew(Store& store) {
 
     std::set<std::string> had;
     known.Bind(1, key.type).Bind(2, key.id);
-    while (known.Step() == SQLITE_ROW) had.emplace(known.Text(0));
+    if (known.Step() == SQLITE_ROW) {
+      auto keys = UnpackKeys(known.Blob(0));
+      if (!keys) {
+        known.Reset();
+        return keys.status();
+      }
+      had = std::move(*keys);
+    }
     known.Reset();
+    std::vector<std::string> now;
+    now.reserve(scopes.size());
+    for (const sync::ScopeKey& scope : scopes) now.push_back(scope.key);
+    std::sort(now.begin(), now.end());
+    const bool same_keys = std::equal(now.begin(), now.end(), had.begin(), had.end());
 
     const bool had_none = had.empty();
     std::vector<std::int64_t> history;  // every position of the record, fetched once if a key is new
@@ -126,20 +199,18 @@ Result<std::size_t> DeliveryIndex::IndexNew(Store& store) {
         history.erase(std::unique(history.begin(), history.end()), history.end());
       }
       if (Status s = rows_under(scope.key, scope.last_day, is_new ? history : fresh); !s.ok()) return s;
-      if (is_new) {
-        remember.Bind(1, key.type).Bind(2, key.id).Bind(3, scope.key);
-        if (remember.Run() != SQLITE_DONE) return db_.ErrorStatus("index record scopes");
-        remember.Reset();
-      }
     }
     // Keys the record lost: the change that took them away is the last thing delivered under them (the old
     // driver's phone sees the trip was reassigned), then the key is forgotten, so that a record that gains it
     // back is delivered whole again and fills the gap. What a device already received stays on it.
     for (const std::string& lost : had) {
       if (Status s = rows_under(lost, std::nullopt, fresh); !s.ok()) return s;
-      forget.Bind(1, key.type).Bind(2, key.id).Bind(3, lost);
-      if (forget.Run() != SQLITE_DONE) return db_.ErrorStatus("index record scopes");
-      forget.Reset();
+    }
+    if (!same_keys) {
+      const std::string packed = PackKeys(now);
+      remember.Bind(1, key.type).Bind(2, key.id).BindBlob(3, packed.data(), packed.size());
+      if (remember.Run() != SQLITE_DONE) return db_.ErrorStatus("index record keys");
+      remember.Reset();
     }
     return Status::Ok();
   };

@@ -1431,6 +1431,29 @@ Status Store::ForEachEvent(std::int64_t after_position,
   return Status::Ok();
 }
 
+Status Store::ForEachEventRecord(std::int64_t after_position,
+                                const std::function<void(std::int64_t pos, const RecordKey& record)>& fn) {
+  auto& m = *impl_;
+  sql::Stmt q = m.db.Prepare(
+      "SELECT e.pos, r.type, r.eid FROM events e JOIN records r ON r.rid = e.rid WHERE e.pos > ?1 ORDER BY e.pos");
+  q.Bind(1, after_position);
+  int rc;
+  RecordKey key;
+  std::int64_t type_nid = 0;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    if (q.Int(1) != type_nid) {
+      auto name = m.NameOf(q.Int(1));
+      if (!name) return name.status();
+      type_nid = q.Int(1);
+      key.type = std::move(*name);
+    }
+    key.id = DecodeId(q, 2);
+    fn(q.Int(0), key);
+  }
+  if (rc != SQLITE_DONE) return m.db.ErrorStatus("read events");
+  return Status::Ok();
+}
+
 Result<bool> Store::Refresh() { return impl_->Refresh(); }
 
 Result<std::vector<std::int64_t>> Store::PositionsOf(const std::vector<std::string>& ids) {

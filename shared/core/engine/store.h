@@ -179,6 +179,9 @@ class Store {
   Result<std::vector<Event>> StoredEventsOf(const std::string& type, const std::string& id);
   // Every event in arrival order from `after_position` (exclusive); fn returns false to stop.
   Status ForEachEvent(std::int64_t after_position, const std::function<bool(std::int64_t pos, const Event&)>& fn);
+  // The same walk naming only each event's record, without decoding the events (for indexes kept beside the store).
+  Status ForEachEventRecord(std::int64_t after_position,
+                            const std::function<void(std::int64_t pos, const RecordKey& record)>& fn);
   // Every record with a conflict mark.
   Result<std::vector<RecordView>> Conflicts();
   // Records holding personal data of events stamped at or before `hlc`, sorted:
