@@ -213,12 +213,15 @@ void Writer::ProcessGroup(std::vector<Batch>& group) {
   std::unordered_set<std::string_view> new_in_group;
   std::vector<Event> to_ingest;
   to_ingest.reserve(ids.size());
+  std::vector<std::string_view> ingest_ids;  // to_ingest's ids, views into `ids`
+  ingest_ids.reserve(ids.size());
   std::vector<AuthoredDraft> verdicts;
   std::vector<std::vector<PushAck>> acks(group.size());
   constexpr std::size_t kNotAccepted = SIZE_MAX;
   std::size_t id_at = 0;  // the event's index in `ids`
   for (std::size_t b = 0; b < group.size(); ++b) {
     Batch& batch = group[b];
+    const std::size_t batch_start = id_at;
     // This batch's accepted events so far (what AuthorizeEvent reads), moved
     // out of the batch, and where each event went: an index into it, or kNotAccepted.
     std::vector<Event> batch_earlier;
@@ -263,6 +266,7 @@ void Writer::ProcessGroup(std::vector<Batch>& group) {
     // looked at again (for their record), and they stay in the batch.
     for (std::size_t i = 0; i < batch.events.size(); ++i) {
       if (!stored[i]) continue;
+      ingest_ids.push_back(ids[batch_start + i]);
       if (accepted_at[i] == kNotAccepted) {
         to_ingest.push_back(std::move(batch.events[i]));
         continue;
@@ -274,23 +278,26 @@ void Writer::ProcessGroup(std::vector<Batch>& group) {
   }
 
   bool directory_changed = *refreshed;
-  if (!to_ingest.empty()) {
-    auto committed = store_->IngestThenAppend(to_ingest, verdicts);
+  // Every id's first position, whether stored before (found above) or now.
+  std::unordered_map<std::string_view, std::int64_t> position_of;
+  position_of.reserve(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if ((*held_positions)[i] > 0) position_of.emplace(ids[i], (*held_positions)[i]);
+  const bool ingested = !to_ingest.empty();
+  if (ingested) {
+    auto committed = store_->IngestThenAppend(std::move(to_ingest), verdicts);
     if (!committed) return fail_all(committed.status());
     for (const RecordKey& k : committed->changes.changed)
       if (k.type == entity::kUser || k.type == entity::kDepartment) directory_changed = true;
+    for (std::size_t k = 0; k < ingest_ids.size() && k < committed->remote_positions.size(); ++k)
+      position_of.emplace(ingest_ids[k], committed->remote_positions[k]);
   }
 
-  // Every id now has its first position, whether stored now or before.
-  auto positions = store_->PositionsOf(ids);
-  if (!positions) return fail_all(positions.status());
-  std::unordered_map<std::string, std::int64_t> position_of;
-  for (std::size_t i = 0; i < ids.size(); ++i) position_of.emplace(ids[i], (*positions)[i]);
   // A re-sent event that was refused the first time is answered the same way.
   for (std::size_t b = 0; b < group.size(); ++b)
     for (std::size_t i = 0; i < acks[b].size(); ++i) {
       PushAck& ack = acks[b][i];
-      ack.position = position_of[ack.id];
+      if (auto it = position_of.find(ack.id); it != position_of.end()) ack.position = it->second;
       if (!ack.duplicate) continue;
       const Event& e = group[b].events[i];
       auto view = store_->Get(e.entity_type, e.entity_id);
@@ -299,7 +306,7 @@ void Writer::ProcessGroup(std::vector<Batch>& group) {
           if (r.event == e.id) ack.refused = r;
     }
 
-  if (!to_ingest.empty() || *refreshed) AfterChange(directory_changed);
+  if (ingested || *refreshed) AfterChange(directory_changed);
 
   const auto now = std::chrono::steady_clock::now();
   for (std::size_t b = 0; b < group.size(); ++b) {

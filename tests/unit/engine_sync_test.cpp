@@ -132,6 +132,17 @@ TEST_F(EngineSync, PositionsAreTheFirstArrivalAndDuplicatesKeepThem) {
   EXPECT_EQ(again->duplicates, 2u);
   EXPECT_EQ(*srv->PositionsOf({events[1].id}), std::vector<std::int64_t>{2});
   EXPECT_EQ(*srv->LastPosition(), 2);
+
+  // IngestThenAppend names each remote event's position: a held one its first, a new one (twice in the
+  // batch) where it went; the appended verdict comes after them.
+  ASSERT_TRUE(device->Append(staff, {{"note", "n3", "note.written", {{"title", "c"}}}}).ok());
+  const Event fresh = All(*device).back();
+  std::vector<Event> batch{events[1], fresh, fresh};
+  auto mixed = srv->IngestThenAppend(std::move(batch), {{server, RefusalDraft(fresh, Status::Refused("title", {"no", "不"}))}});
+  ASSERT_TRUE(mixed.ok()) << mixed.status().ToString();
+  EXPECT_EQ(mixed->remote_positions, (std::vector<std::int64_t>{2, 3, 3}));
+  ASSERT_EQ(mixed->events.size(), 1u) << "only the appended events are handed back";
+  EXPECT_EQ(*srv->PositionsOf({mixed->events[0].id}), std::vector<std::int64_t>{4});
 }
 
 TEST_F(EngineSync, OutboxListsOnlyOwnEventsAfterTheCursor) {

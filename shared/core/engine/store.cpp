@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <span>
 #include <unordered_map>
 
 #include "engine/packed.h"
@@ -366,7 +367,9 @@ struct Store::Impl {
   Result<std::map<std::int64_t, std::vector<Conflict>>> AllDerived();
 
   // events[i] is this device's own write iff i >= first_local.
-  Result<ChangeSet> ApplyBatch(const std::vector<Event>& events, std::size_t first_local);
+  // `positions`, when given, gets each event's position (a duplicate's first one).
+  Result<ChangeSet> ApplyBatch(const std::vector<Event>& events, std::size_t first_local,
+                               std::vector<std::int64_t>* positions = nullptr);
   Result<bool> Refresh();
   Status ReadEventRow(const sql::Stmt& q, Event& e);
   Status Commit(const ChangeSet& cs);
@@ -875,7 +878,8 @@ Status Store::Impl::RebuildDerived() {
   return Status::Ok();
 }
 
-Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std::size_t first_local) {
+Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std::size_t first_local,
+                                          std::vector<std::int64_t>* positions) {
   if (!sticky.ok()) return sticky;
   const bool local = first_local < events.size();
   if (cache.size() > opt.record_cache_limit) {
@@ -920,6 +924,7 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std:
     if (!stored) return fail(stored.status());
     if (*stored != 0) {
       ++cs.duplicates;
+      if (positions) positions->push_back(*stored);
       continue;
     }
     auto type_nid = Intern(e.entity_type);
@@ -967,6 +972,7 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std:
     if (event_insert.Run() != SQLITE_DONE) return fail(db.ErrorStatus("append event"));
     ++cs.inserted;
     const std::int64_t pos = db.LastInsertRowid();
+    if (positions) positions->push_back(pos);
     if (e.personal.is_object()) {
       // A late copy of an event a purge already covers keeps its digest only.
       auto loaded = Load(*rid);
@@ -1188,13 +1194,20 @@ Result<AppendResult> Store::Append(const Author& author, const std::vector<Draft
 Result<AppendResult> Store::Append(const std::vector<AuthoredDraft>& drafts) { return IngestThenAppend({}, drafts); }
 
 Result<AppendResult> Store::IngestThenAppend(const std::vector<Event>& remote, const std::vector<AuthoredDraft>& drafts) {
-  for (std::size_t i = 0; i < remote.size(); ++i) {
-    if (Status s = ValidateEvent(remote[i]); !s.ok())
+  return IngestThenAppend(std::vector<Event>(remote), drafts);
+}
+
+Result<AppendResult> Store::IngestThenAppend(std::vector<Event>&& remote_events,
+                                             const std::vector<AuthoredDraft>& drafts) {
+  for (std::size_t i = 0; i < remote_events.size(); ++i) {
+    if (Status s = ValidateEvent(remote_events[i]); !s.ok())
       return Status::Invalid("events[" + std::to_string(i) + "]." + s.field(), s.message());
   }
   AppendResult out;
-  out.events.reserve(remote.size() + drafts.size());
-  out.events = remote;
+  const std::size_t remote_count = remote_events.size();
+  out.events = std::move(remote_events);
+  out.events.reserve(remote_count + drafts.size());
+  const std::span<const Event> remote(out.events.data(), remote_count);
   const std::uint64_t seq_before = impl_->next_seq;
   const std::uint64_t clock_before = impl_->clock.last();
   auto undo = [&](Status s) {
@@ -1236,10 +1249,14 @@ Result<AppendResult> Store::IngestThenAppend(const std::vector<Event>& remote, c
     if (Status s = ValidateEvent(e); !s.ok()) return undo(s);
     out.events.push_back(std::move(e));
   }
-  auto cs = impl_->ApplyBatch(out.events, remote.size());
+  std::vector<std::int64_t> positions;
+  positions.reserve(out.events.size());
+  auto cs = impl_->ApplyBatch(out.events, remote_count, &positions);
   if (!cs) return undo(cs.status());
   out.changes = std::move(*cs);
-  out.events.erase(out.events.begin(), out.events.begin() + static_cast<std::ptrdiff_t>(remote.size()));
+  out.events.erase(out.events.begin(), out.events.begin() + static_cast<std::ptrdiff_t>(remote_count));
+  positions.resize(remote_count);
+  out.remote_positions = std::move(positions);
   return out;
 }
 

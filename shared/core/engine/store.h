@@ -83,6 +83,8 @@ struct AuthoredDraft {
 struct AppendResult {
   std::vector<Event> events;  // as stamped and stored
   ChangeSet changes;
+  // Of IngestThenAppend: each remote event's position, where it is stored now or was before.
+  std::vector<std::int64_t> remote_positions;
 };
 
 // A record as the apps and reports read it: fields plus every conflict mark.
@@ -145,6 +147,8 @@ class Store {
   // Remote events and then local drafts (stamped as this device), one
   // transaction: the server stores a push and its verdicts together.
   Result<AppendResult> IngestThenAppend(const std::vector<Event>& events, const std::vector<AuthoredDraft>& drafts);
+  // The same, taking the remote events over instead of copying them.
+  Result<AppendResult> IngestThenAppend(std::vector<Event>&& events, const std::vector<AuthoredDraft>& drafts);
   // Another process (the admin tool) may write the same file: forgets every
   // cache when it did since this store last looked. True when it had.
   Result<bool> Refresh();
