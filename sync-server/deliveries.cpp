@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS srv_deliveries(
   PRIMARY KEY(scope, dseq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS srv_record_keys(
-  type TEXT NOT NULL, id TEXT NOT NULL, keys BLOB NOT NULL, PRIMARY KEY(type, id)
+  type TEXT NOT NULL, id TEXT NOT NULL, keys TEXT NOT NULL, PRIMARY KEY(type, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS srv_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 )sql";
@@ -23,69 +23,38 @@ CREATE TABLE IF NOT EXISTS srv_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL
 // Before, a record's keys were a row each (srv_record_scopes); one row per record writes a fifth as many.
 constexpr const char* kMergeScopeRows = R"sql(
 INSERT OR IGNORE INTO srv_record_keys(type, id, keys)
-  SELECT type, id, srv_pack_keys(scope) FROM srv_record_scopes GROUP BY type, id;
+  SELECT type, id, json_group_array(scope) FROM srv_record_scopes GROUP BY type, id;
 DROP TABLE srv_record_scopes;
 )sql";
 
-// A record's keys as one blob: each key's byte length (4 bytes, little endian), then its bytes.
-std::string PackKeys(const std::vector<std::string>& keys) {
-  std::string out;
-  for (const std::string& k : keys) {
-    const auto n = static_cast<std::uint32_t>(k.size());
-    for (int b = 0; b < 4; ++b) out.push_back(static_cast<char>((n >> (8 * b)) & 0xff));
-    out += k;
-  }
-  return out;
-}
-
-Result<std::set<std::string>> UnpackKeys(std::string_view packed) {
+// A record's keys are a JSON array of strings.
+Result<std::set<std::string>> ParseKeys(std::string_view text) {
+  const Json j = Json::parse(text, nullptr, false);
+  const Status damaged = Status::Corruption({"a record's delivery keys are damaged", "记录的投递键已损坏"});
+  if (!j.is_array()) return damaged;
   std::set<std::string> keys;
-  while (!packed.empty()) {
-    if (packed.size() < 4) return Status::Corruption({"a record's delivery keys are damaged", "记录的投递键已损坏"});
-    std::uint32_t n = 0;
-    for (int b = 0; b < 4; ++b) n |= static_cast<std::uint32_t>(static_cast<unsigned char>(packed[b])) << (8 * b);
-    packed.remove_prefix(4);
-    if (packed.size() < n) return Status::Corruption({"a record's delivery keys are damaged", "记录的投递键已损坏"});
-    keys.emplace(packed.substr(0, n));
-    packed.remove_prefix(n);
+  for (const Json& k : j) {
+    if (!k.is_string()) return damaged;
+    keys.insert(k.get<std::string>());
   }
   return keys;
-}
-
-// srv_pack_keys(scope): the aggregate PackKeys of a group's scopes, for the one-time merge above.
-void PackKeysStep(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  auto* acc = static_cast<std::string**>(sqlite3_aggregate_context(ctx, sizeof(std::string*)));
-  if (!acc) return sqlite3_result_error_nomem(ctx);
-  if (!*acc) *acc = new std::string();
-  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
-  const std::string key(text ? text : "", static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
-  **acc += PackKeys({key});
-}
-void PackKeysFinal(sqlite3_context* ctx) {
-  auto* acc = static_cast<std::string**>(sqlite3_aggregate_context(ctx, 0));
-  if (!acc || !*acc) return sqlite3_result_blob(ctx, "", 0, SQLITE_STATIC);
-  sqlite3_result_blob(ctx, (*acc)->data(), static_cast<int>((*acc)->size()), SQLITE_TRANSIENT);
-  delete *acc;
 }
 
 Status CreateTables(sql::Db& db) {
   if (Status s = db.Exec("PRAGMA journal_mode = WAL"); !s.ok()) return s;
   if (Status s = db.Exec(kSchema); !s.ok()) return s;
-  sql::Stmt old = db.Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'srv_record_scopes'");
-  if (old.Step() != SQLITE_ROW) return Status::Ok();
-  old.Reset();
-  sqlite3_create_function(db.raw(), "srv_pack_keys", 1, SQLITE_UTF8, nullptr, nullptr, PackKeysStep, PackKeysFinal);
+  const auto has_scope_rows = [&db] {
+    sql::Stmt q = db.Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'srv_record_scopes'");
+    return q.Step() == SQLITE_ROW;
+  };
+  if (!has_scope_rows()) return Status::Ok();
   if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
   // Another connection may have merged them first.
-  sql::Stmt again = db.Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'srv_record_scopes'");
-  if (again.Step() == SQLITE_ROW) {
-    again.Reset();
+  if (has_scope_rows())
     if (Status s = db.Exec(kMergeScopeRows); !s.ok()) {
       (void)db.Exec("ROLLBACK");
       return s;
     }
-  }
-  again.Reset();
   return db.Exec("COMMIT");
 }
 
@@ -163,7 +132,7 @@ Result<std::size_t> DeliveryIndex::IndexNew(Store& store) {
     std::set<std::string> had;
     known.Bind(1, key.type).Bind(2, key.id);
     if (known.Step() == SQLITE_ROW) {
-      auto keys = UnpackKeys(known.Blob(0));
+      auto keys = ParseKeys(known.Text(0));
       if (!keys) {
         known.Reset();
         return keys.status();
@@ -207,8 +176,7 @@ Result<std::size_t> DeliveryIndex::IndexNew(Store& store) {
       if (Status s = rows_under(lost, std::nullopt, fresh); !s.ok()) return s;
     }
     if (!same_keys) {
-      const std::string packed = PackKeys(now);
-      remember.Bind(1, key.type).Bind(2, key.id).BindBlob(3, packed.data(), packed.size());
+      remember.Bind(1, key.type).Bind(2, key.id).Bind(3, Json(now).dump(-1, ' ', false, Json::error_handler_t::replace));
       if (remember.Run() != SQLITE_DONE) return db_.ErrorStatus("index record keys");
       remember.Reset();
     }

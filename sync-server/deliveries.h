@@ -12,7 +12,7 @@
 //
 // Tables (in the server's database file, beside the Store's):
 //   srv_deliveries(scope, dseq, pos, last_day)  one row per (key, event) delivery
-//   srv_record_keys(type, id, keys)             the keys a record already has, packed in one blob
+//   srv_record_keys(type, id, keys)             the keys a record already has, a JSON array
 //                                               (until schema 5's server, a row per key: merged on open)
 //   srv_meta(key, value)                        indexed_through, next_dseq
 // The rows and indexed_through commit in one transaction; an index lost to a

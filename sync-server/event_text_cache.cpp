@@ -15,16 +15,21 @@ void EventTextCache::AddYoung(Shard& shard, std::int64_t position, std::shared_p
   if (shard.young.insert_or_assign(position, std::move(text)).second) shard.young_bytes += size;
 }
 
-std::shared_ptr<const std::string> EventTextCache::Find(std::int64_t position) {
-  Shard& shard = ShardOf(position);
-  std::lock_guard lock(shard.mutex);
-  if (auto it = shard.young.find(position); it != shard.young.end()) return it->second;
+std::shared_ptr<const std::string> EventTextCache::TakeOld(Shard& shard, std::int64_t position) {
   auto it = shard.old.find(position);
   if (it == shard.old.end()) return nullptr;
   std::shared_ptr<const std::string> text = std::move(it->second);
   shard.old_bytes -= text->size();
   shard.old.erase(it);
-  AddYoung(shard, position, text);
+  return text;
+}
+
+std::shared_ptr<const std::string> EventTextCache::Find(std::int64_t position) {
+  Shard& shard = ShardOf(position);
+  std::lock_guard lock(shard.mutex);
+  if (auto it = shard.young.find(position); it != shard.young.end()) return it->second;
+  std::shared_ptr<const std::string> text = TakeOld(shard, position);
+  if (text) AddYoung(shard, position, text);
   return text;
 }
 
@@ -33,10 +38,7 @@ void EventTextCache::Insert(std::int64_t position, std::shared_ptr<const std::st
   Shard& shard = ShardOf(position);
   std::lock_guard lock(shard.mutex);
   if (shard.young.contains(position)) return;
-  if (auto it = shard.old.find(position); it != shard.old.end()) {
-    shard.old_bytes -= it->second->size();
-    shard.old.erase(it);
-  }
+  TakeOld(shard, position);
   AddYoung(shard, position, std::move(text));
 }
 

@@ -40,6 +40,8 @@ class EventTextCache {
   };
   static constexpr std::size_t kShards = 16;
   Shard& ShardOf(std::int64_t position) { return shards_[static_cast<std::size_t>(position) % kShards]; }
+  // Removes and returns the old generation's text of `position`. Holds the shard's mutex.
+  static std::shared_ptr<const std::string> TakeOld(Shard& shard, std::int64_t position);
   // Adds to the young generation, retiring it first if it is full. Holds the shard's mutex.
   void AddYoung(Shard& shard, std::int64_t position, std::shared_ptr<const std::string> text);
 

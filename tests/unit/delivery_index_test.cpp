@@ -14,17 +14,10 @@
 namespace houqin::server {
 namespace {
 
-// The keys blob: each key's length in 4 bytes (little endian), then the key.
-std::set<std::string> Keys(std::string_view blob) {
-  std::set<std::string> out;
-  while (blob.size() >= 4) {
-    std::uint32_t n = 0;
-    for (int b = 0; b < 4; ++b) n |= static_cast<std::uint32_t>(static_cast<unsigned char>(blob[b])) << (8 * b);
-    blob.remove_prefix(4);
-    out.emplace(blob.substr(0, n));
-    blob.remove_prefix(std::min<std::size_t>(n, blob.size()));
-  }
-  return out;
+// The keys column: a JSON array of the record's scope keys.
+std::set<std::string> Keys(const std::string& text) {
+  const Json j = Json::parse(text, nullptr, false);
+  return j.is_array() ? j.get<std::set<std::string>>() : std::set<std::string>{};
 }
 
 struct DeliveryIndexTest : ::testing::Test {
@@ -44,10 +37,10 @@ struct DeliveryIndexTest : ::testing::Test {
                  {"purpose", "递送文件"}, {"estimated_km", 12}, {"work_required", false}, {"at", "2026-11-30T17:00"}}}}});
     ASSERT_TRUE(r.ok()) << r.status().ToString();
   }
-  std::string KeysBlob(sql::Db& db, const std::string& id) {
+  std::string KeysText(sql::Db& db, const std::string& id) {
     sql::Stmt q = db.Prepare("SELECT keys FROM srv_record_keys WHERE type = 'car_request' AND id = ?");
     q.Bind(1, id);
-    return q.Step() == SQLITE_ROW ? std::string(q.Blob(0)) : std::string();
+    return q.Step() == SQLITE_ROW ? std::string(q.Text(0)) : std::string();
   }
   std::int64_t Count(sql::Db& db, const std::string& sql) {
     sql::Stmt q = db.Prepare(sql);
@@ -68,7 +61,7 @@ TEST_F(DeliveryIndexTest, ARecordsKeysAreOneRowAndFollowItsEvents) {
   ASSERT_EQ(*(*index)->IndexNew(*store), 1u);
   sql::Db db;
   ASSERT_TRUE(db.Open(path).ok());
-  const std::set<std::string> keys = Keys(KeysBlob(db, "r1"));
+  const std::set<std::string> keys = Keys(KeysText(db, "r1"));
   EXPECT_TRUE(keys.contains("user:u1")) << "the requester sees their request";
   EXPECT_TRUE(keys.contains("dept:d1"));
   EXPECT_EQ(Count(db, "SELECT count(*) FROM srv_record_keys"), 1);
@@ -95,13 +88,13 @@ TEST_F(DeliveryIndexTest, KeysKeptARowEachAreMergedOnOpenAndHistoryIsNotSentAgai
     // The file as the previous server left it: a row per (record, key).
     sql::Db db;
     ASSERT_TRUE(db.Open(path).ok());
-    before = Keys(KeysBlob(db, "r1"));
+    before = Keys(KeysText(db, "r1"));
     ASSERT_FALSE(before.empty());
     ASSERT_TRUE(db.Exec("CREATE TABLE srv_record_scopes(type TEXT NOT NULL, id TEXT NOT NULL, scope TEXT NOT NULL, "
                         "PRIMARY KEY(type, id, scope)) WITHOUT ROWID")
                     .ok());
     for (const char* id : {"r1", "r2"})
-      for (const std::string& k : Keys(KeysBlob(db, id))) {
+      for (const std::string& k : Keys(KeysText(db, id))) {
         sql::Stmt ins = db.Prepare("INSERT INTO srv_record_scopes VALUES('car_request', ?, ?)");
         ins.Bind(1, std::string_view(id)).Bind(2, k);
         ASSERT_EQ(ins.Run(), SQLITE_DONE);
@@ -113,7 +106,7 @@ TEST_F(DeliveryIndexTest, KeysKeptARowEachAreMergedOnOpenAndHistoryIsNotSentAgai
   sql::Db db;
   ASSERT_TRUE(db.Open(path).ok());
   EXPECT_EQ(Count(db, "SELECT count(*) FROM sqlite_master WHERE name = 'srv_record_scopes'"), 0);
-  EXPECT_EQ(Keys(KeysBlob(db, "r1")), before);
+  EXPECT_EQ(Keys(KeysText(db, "r1")), before);
   EXPECT_EQ(Count(db, "SELECT count(*) FROM srv_record_keys"), 2);
 
   // A new event of r1 goes once under each key it already had: its first event is not delivered again.
@@ -131,7 +124,7 @@ TEST_F(DeliveryIndexTest, DamagedKeysAreReportedNotGuessed) {
   ASSERT_TRUE((*index)->IndexNew(*store).ok());
   sql::Db db;
   ASSERT_TRUE(db.Open(path).ok());
-  ASSERT_TRUE(db.Exec("UPDATE srv_record_keys SET keys = x'ff000000616c6c'").ok());
+  ASSERT_TRUE(db.Exec("UPDATE srv_record_keys SET keys = '[\"all\", 7'").ok());
   ASSERT_TRUE(store->Append({{staff, {"car_request", "r1", "request.cancelled", {{"reason", "会议取消"}}}}}).ok());
   auto indexed = (*index)->IndexNew(*store);
   ASSERT_FALSE(indexed.ok());

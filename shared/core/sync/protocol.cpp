@@ -186,54 +186,9 @@ void AppendJson(std::string& out, const Json& j) {
 }
 
 std::string EventText(const Event& e) {
-  // The members in the order of ToJson's object (nlohmann keeps keys sorted), without building it:
-  // the payload alone is rendered through AppendJson.
   std::string out;
   out.reserve(768);
-  const auto member = [&](std::string_view key, bool first = false) {
-    if (!first) out.push_back(',');
-    out.push_back('"');
-    out += key;
-    out += "\":";
-  };
-  out.push_back('{');
-  member("device", true);
-  AppendString(out, e.author.device);
-  member("entity");
-  AppendString(out, e.entity_id);
-  member("hlc");
-  AppendString(out, HlcToHex(e.hlc));
-  member("id");
-  AppendString(out, e.id);
-  member("kind");
-  AppendString(out, e.kind);
-  member("payload");
-  AppendJson(out, e.payload);
-  if (!e.personal.is_null()) {
-    member("personal");
-    AppendJson(out, e.personal);
-  }
-  if (!e.personal_digest.empty()) {
-    member("personal_digest");
-    AppendString(out, e.personal_digest);
-  }
-  if (e.personal_purged) {
-    member("personal_purged");
-    out += "true";
-  }
-  if (!e.personal_salt.empty()) {
-    member("personal_salt");
-    AppendString(out, e.personal_salt);
-  }
-  member("role");
-  AppendString(out, e.author.role);
-  member("seq");
-  AppendInteger(out, e.seq);
-  member("type");
-  AppendString(out, e.entity_type);
-  member("user");
-  AppendString(out, e.author.user);
-  out.push_back('}');
+  AppendJson(out, ToJson(e));
   return out;
 }
 
