@@ -85,61 +85,47 @@ Result<std::unique_ptr<DeliveryIndex>> DeliveryIndex::Open(const std::string& db
   return index;
 }
 
-Result<std::size_t> DeliveryIndex::IndexNew(Store& store) {
+Status DeliveryIndex::Plan(Store& store, Pass& pass) {
   // Which records the new events touch, in the order of their first new event.
   std::vector<RecordKey> order;
   std::map<RecordKey, std::vector<std::int64_t>> new_positions;
-  std::int64_t through = indexed_through_;
+  pass.through = indexed_through_;
   Status walk = store.ForEachEventRecord(indexed_through_, [&](std::int64_t pos, const RecordKey& key) {
     auto [it, inserted] = new_positions.try_emplace(key);
     if (inserted) order.push_back(key);
     it->second.push_back(pos);
-    through = pos;
+    pass.through = pos;
   });
   if (!walk.ok()) return walk;
-  if (order.empty()) return std::size_t{0};
+  if (order.empty()) return Status::Ok();
 
-  if (Status s = db_.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
-  auto fail = [&](Status s) -> Result<std::size_t> {
-    (void)db_.Exec("ROLLBACK");
-    return s;
-  };
   sql::Stmt known = db_.Prepare("SELECT keys FROM srv_record_keys WHERE type = ? AND id = ?");
-  sql::Stmt remember = db_.Prepare("INSERT OR REPLACE INTO srv_record_keys(type, id, keys) VALUES(?,?,?)");
-  sql::Stmt deliver = db_.Prepare("INSERT INTO srv_deliveries(scope, dseq, pos, last_day) VALUES(?,?,?,?)");
+  if (!known.valid()) return db_.ErrorStatus("read record keys");
+  // Keys this pass already gave a record (a record can be evaluated twice: for its events, then as a dependent).
+  std::map<RecordKey, std::set<std::string>> planned;
+  const auto keys_of = [&](const RecordKey& key) -> Result<std::set<std::string>> {
+    if (auto it = planned.find(key); it != planned.end()) return it->second;
+    known.Bind(1, key.type).Bind(2, key.id);
+    Result<std::set<std::string>> had = std::set<std::string>{};
+    if (known.Step() == SQLITE_ROW) had = ParseKeys(known.Text(0));
+    known.Reset();
+    return had;
+  };
   std::int64_t dseq = next_dseq_;
-  std::size_t indexed = 0;
   const std::vector<std::int64_t> none;
   const auto rows_under = [&](const std::string& scope, std::optional<Date> last_day,
-                              const std::vector<std::int64_t>& positions) -> Status {
-    for (std::int64_t pos : positions) {
-      deliver.Bind(1, scope).Bind(2, dseq++).Bind(3, pos);
-      if (last_day) {
-        deliver.Bind(4, last_day->DaysSinceEpoch());
-      } else {
-        deliver.BindNull(4);
-      }
-      if (deliver.Run() != SQLITE_DONE) return db_.ErrorStatus("index deliveries");
-      deliver.Reset();
-    }
-    return Status::Ok();
+                              const std::vector<std::int64_t>& positions) {
+    for (std::int64_t pos : positions)
+      pass.rows.push_back({scope, dseq++, pos,
+                           last_day ? std::optional<std::int64_t>(last_day->DaysSinceEpoch()) : std::nullopt});
   };
   // One record: its keys now against the keys it had, and its new events (`fresh`, none for a dependent).
   const auto evaluate = [&](const RecordView& record, const std::vector<std::int64_t>& fresh) -> Status {
     const RecordKey& key = record.key;
     const std::vector<sync::ScopeKey> scopes = sync::RecordScopes(store, record);
-
-    std::set<std::string> had;
-    known.Bind(1, key.type).Bind(2, key.id);
-    if (known.Step() == SQLITE_ROW) {
-      auto keys = ParseKeys(known.Text(0));
-      if (!keys) {
-        known.Reset();
-        return keys.status();
-      }
-      had = std::move(*keys);
-    }
-    known.Reset();
+    auto had_keys = keys_of(key);
+    if (!had_keys) return had_keys.status();
+    std::set<std::string> had = std::move(*had_keys);
     std::vector<std::string> now;
     now.reserve(scopes.size());
     for (const sync::ScopeKey& scope : scopes) now.push_back(scope.key);
@@ -163,31 +149,28 @@ Result<std::size_t> DeliveryIndex::IndexNew(Store& store) {
         auto positions = store.PositionsOf(ids);
         if (!positions.ok()) return positions.status();
         for (std::int64_t p : *positions)
-          if (p > 0) history.push_back(p);
+          if (p > 0 && p <= pass.through) history.push_back(p);
         std::sort(history.begin(), history.end());
         history.erase(std::unique(history.begin(), history.end()), history.end());
       }
-      if (Status s = rows_under(scope.key, scope.last_day, is_new ? history : fresh); !s.ok()) return s;
+      rows_under(scope.key, scope.last_day, is_new ? history : fresh);
     }
     // Keys the record lost: the change that took them away is the last thing delivered under them (the old
     // driver's phone sees the trip was reassigned), then the key is forgotten, so that a record that gains it
     // back is delivered whole again and fills the gap. What a device already received stays on it.
-    for (const std::string& lost : had) {
-      if (Status s = rows_under(lost, std::nullopt, fresh); !s.ok()) return s;
-    }
+    for (const std::string& lost : had) rows_under(lost, std::nullopt, fresh);
     if (!same_keys) {
-      remember.Bind(1, key.type).Bind(2, key.id).Bind(3, Json(now).dump(-1, ' ', false, Json::error_handler_t::replace));
-      if (remember.Run() != SQLITE_DONE) return db_.ErrorStatus("index record keys");
-      remember.Reset();
+      pass.keys.push_back({key, Json(now).dump(-1, ' ', false, Json::error_handler_t::replace)});
+      planned[key] = std::set<std::string>(now.begin(), now.end());
     }
     return Status::Ok();
   };
   // The records with new events, then the records whose keys read theirs (a trip reassigned to another driver
-  // moves its requests too), evaluated in the same transaction.
+  // moves its requests too).
   sync::ScopeDependents dependents;
   for (const RecordKey& key : order) {
     auto view = store.Get(key.type, key.id);
-    if (!view.ok()) return fail(view.status());
+    if (!view.ok()) return view.status();
     RecordView record;
     if (view->has_value()) {
       record = std::move(**view);
@@ -197,27 +180,63 @@ Result<std::size_t> DeliveryIndex::IndexNew(Store& store) {
     }
     dependents.Note(record);
     const std::vector<std::int64_t>& fresh = new_positions[key];
-    indexed += fresh.size();
-    if (Status s = evaluate(record, fresh); !s.ok()) return fail(s);
+    pass.events += fresh.size();
+    if (Status s = evaluate(record, fresh); !s.ok()) return s;
   }
   auto more = dependents.Finish(store);
-  if (!more.ok()) return fail(more.status());
+  if (!more.ok()) return more.status();
   for (const RecordKey& key : *more) {
     auto view = store.Get(key.type, key.id);
-    if (!view.ok()) return fail(view.status());
+    if (!view.ok()) return view.status();
     if (!view->has_value()) continue;
-    if (Status s = evaluate(**view, none); !s.ok()) return fail(s);
+    if (Status s = evaluate(**view, none); !s.ok()) return s;
+  }
+  pass.next_dseq = dseq;
+  return Status::Ok();
+}
+
+Status DeliveryIndex::Write(const Pass& pass) {
+  if (Status s = db_.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  auto fail = [&](Status s) {
+    (void)db_.Exec("ROLLBACK");
+    return s;
+  };
+  sql::Stmt deliver = db_.Prepare("INSERT INTO srv_deliveries(scope, dseq, pos, last_day) VALUES(?,?,?,?)");
+  for (const Pass::Row& row : pass.rows) {
+    deliver.Bind(1, row.scope).Bind(2, row.dseq).Bind(3, row.pos);
+    if (row.last_day) {
+      deliver.Bind(4, *row.last_day);
+    } else {
+      deliver.BindNull(4);
+    }
+    if (deliver.Run() != SQLITE_DONE) return fail(db_.ErrorStatus("index deliveries"));
+  }
+  sql::Stmt remember = db_.Prepare("INSERT OR REPLACE INTO srv_record_keys(type, id, keys) VALUES(?,?,?)");
+  for (const auto& [key, keys] : pass.keys) {
+    remember.Bind(1, key.type).Bind(2, key.id).Bind(3, keys);
+    if (remember.Run() != SQLITE_DONE) return fail(db_.ErrorStatus("index record keys"));
   }
   sql::Stmt meta = db_.Prepare("INSERT OR REPLACE INTO srv_meta(key, value) VALUES(?, ?)");
-  meta.Bind(1, std::string_view("indexed_through")).Bind(2, through);
+  meta.Bind(1, std::string_view("indexed_through")).Bind(2, pass.through);
   if (meta.Run() != SQLITE_DONE) return fail(db_.ErrorStatus("index meta"));
-  meta.Reset();
-  meta.Bind(1, std::string_view("next_dseq")).Bind(2, dseq);
+  meta.Bind(1, std::string_view("next_dseq")).Bind(2, pass.next_dseq);
   if (meta.Run() != SQLITE_DONE) return fail(db_.ErrorStatus("index meta"));
   if (Status s = db_.Exec("COMMIT"); !s.ok()) return fail(s);
-  indexed_through_ = through;
-  next_dseq_ = dseq;
-  return indexed;
+  return Status::Ok();
+}
+
+Result<std::size_t> DeliveryIndex::IndexNew(Store& store, std::mutex* write_lock) {
+  Pass pass;
+  if (Status s = store.ReadSnapshot([&] { return Plan(store, pass); }); !s.ok()) return s;
+  if (pass.through == indexed_through_) return std::size_t{0};
+  {
+    std::unique_lock<std::mutex> lock;
+    if (write_lock != nullptr) lock = std::unique_lock(*write_lock);
+    if (Status s = Write(pass); !s.ok()) return s;
+  }
+  indexed_through_ = pass.through;
+  next_dseq_ = pass.next_dseq;
+  return pass.events;
 }
 
 Status DeliveryIndex::Checkpoint() { return db_.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); }

@@ -18,12 +18,15 @@
 // The rows and indexed_through commit in one transaction; an index lost to a
 // crash is rebuilt from the events past indexed_through on the next start.
 //
-// Thread safety: the DeliveryIndex belongs to the writer thread (it reads the
-// Store). ReadPage runs on any thread with its own read connection.
+// Thread safety: the DeliveryIndex belongs to one thread (the server's
+// indexer), which reads through a Store of its own. ReadPage runs on any
+// thread with its own read connection.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,13 +42,31 @@ class DeliveryIndex {
   ~DeliveryIndex();
 
   // Indexes every stored event past indexed_through. Returns how many events it indexed.
-  Result<std::size_t> IndexNew(Store& store);
+  // The reads see one snapshot of `store`, which may be another thread's to
+  // write; the index's short write transaction holds `write_lock` (the same
+  // lock the Store's writer holds around its commits, so that neither waits
+  // out SQLite's busy timeout).
+  Result<std::size_t> IndexNew(Store& store, std::mutex* write_lock = nullptr);
   std::int64_t indexed_through() const { return indexed_through_; }
   // PRAGMA wal_checkpoint(TRUNCATE), for a clean shutdown.
   Status Checkpoint();
 
  private:
+  // What one pass writes, planned from the reads before the write lock is taken.
+  struct Pass {
+    struct Row {
+      std::string scope;
+      std::int64_t dseq, pos;
+      std::optional<std::int64_t> last_day;
+    };
+    std::vector<Row> rows;
+    std::vector<std::pair<RecordKey, std::string>> keys;  // records whose keys changed, as JSON arrays
+    std::int64_t through = 0, next_dseq = 0;
+    std::size_t events = 0;
+  };
   DeliveryIndex() = default;
+  Status Plan(Store& store, Pass& pass);
+  Status Write(const Pass& pass);
   sql::Db db_;
   std::int64_t indexed_through_ = 0;
   std::int64_t next_dseq_ = 1;

@@ -70,17 +70,20 @@ Result<std::unique_ptr<Writer>> Writer::Start(const std::string& db_path, const 
   auto store = Store::Open(db_path, options);
   if (!store) return store.status();
   w->store_ = std::move(*store);
+  options.synchronous_full = false;  // it never writes the Store's tables
+  auto reads = Store::Open(db_path, options);
+  if (!reads) return reads.status();
+  w->index_store_ = std::move(*reads);
   auto index = DeliveryIndex::Open(db_path);
   if (!index) return index.status();
   w->index_ = std::move(*index);
   if (Status s = w->ReloadDirectory(); !s.ok()) return s;
-  auto indexed = w->index_->IndexNew(*w->store_);
+  auto indexed = w->index_->IndexNew(*w->index_store_);
   if (!indexed) return indexed.status();
   if (*indexed > 0) Log("info", "indexed deliveries of stored events", {{"events", *indexed}});
-  auto last = w->store_->LastPosition();
-  if (!last) return last.status();
-  w->last_position_ = *last;
+  w->last_position_ = w->index_->indexed_through();
   w->thread_ = std::thread([raw = w.get()] { raw->Run(); });
+  w->index_thread_ = std::thread([raw = w.get()] { raw->RunIndexer(); });
   return w;
 }
 
@@ -106,14 +109,63 @@ std::future<PushOutcome> Writer::Submit(sync::DeviceIdentity identity, std::vect
 void Writer::Stop() {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ && !thread_.joinable()) return;
+    if (stopping_ && !thread_.joinable() && !index_thread_.joinable()) return;
     stopping_ = true;
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (store_) {
+  // The writer has handed over its last answers: the indexer gives them, then stops.
+  {
+    std::lock_guard lock(index_mutex_);
+    index_stopping_ = true;
+  }
+  index_cv_.notify_all();
+  if (index_thread_.joinable()) index_thread_.join();
+  if (store_ && index_) {
     store_.reset();
+    index_store_.reset();
     if (Status s = index_->Checkpoint(); !s.ok()) Log("warn", "checkpoint failed", {{"error", s.ToString()}});
+  }
+}
+
+void Writer::HandToIndexer(std::vector<Answer> answers) {
+  {
+    std::lock_guard lock(index_mutex_);
+    for (Answer& a : answers) index_answers_.push_back(std::move(a));
+    index_requested_ = true;
+  }
+  index_cv_.notify_one();
+}
+
+void Writer::RunIndexer() {
+  for (;;) {
+    std::vector<Answer> answers;
+    {
+      std::unique_lock lock(index_mutex_);
+      index_cv_.wait(lock, [&] { return index_requested_ || index_stopping_; });
+      if (!index_requested_) return;
+      index_requested_ = false;
+      answers.swap(index_answers_);
+    }
+    // Every commit handed over so far is in this pass; later ones ask for the next.
+    auto indexed = index_->IndexNew(*index_store_, &file_write_);
+    if (!indexed) Log("error", "delivery indexing failed", {{"error", indexed.status().ToString()}});
+    last_position_ = index_->indexed_through();
+    deps_.notifier->Bump();
+    const auto now = std::chrono::steady_clock::now();
+    for (Answer& a : answers) {
+      const double ms = std::chrono::duration<double, std::milli>(now - a.received).count();
+      std::size_t refused = 0, duplicates = 0;
+      for (const PushAck& ack : a.acks) {
+        if (ack.duplicate) {
+          ++duplicates;
+        } else if (ack.refused) {
+          ++refused;
+        }
+      }
+      deps_.metrics->ObservePush(ms, a.acks.size() - refused - duplicates, refused, duplicates);
+      a.promise.set_value({Status::Ok(), std::move(a.acks)});
+    }
   }
 }
 
@@ -141,7 +193,8 @@ void Writer::Run() {
     if (!refreshed) {
       Log("error", "store refresh failed", {{"error", refreshed.status().ToString()}});
     } else if (*refreshed) {
-      AfterChange(true);
+      if (Status s = ReloadDirectory(); !s.ok()) Log("error", "directory reload failed", {{"error", s.ToString()}});
+      HandToIndexer({});
     }
   }
 }
@@ -164,16 +217,6 @@ Status Writer::ReloadDirectory() {
   if (!walk.ok()) return walk;
   deps_.directory->Replace(std::move(users), std::move(sites));
   return Status::Ok();
-}
-
-void Writer::AfterChange(bool directory_changed) {
-  if (directory_changed) {
-    if (Status s = ReloadDirectory(); !s.ok()) Log("error", "directory reload failed", {{"error", s.ToString()}});
-  }
-  auto indexed = index_->IndexNew(*store_);
-  if (!indexed) Log("error", "delivery indexing failed", {{"error", indexed.status().ToString()}});
-  if (auto last = store_->LastPosition(); last.ok()) last_position_ = *last;
-  deps_.notifier->Bump();
 }
 
 void Writer::ProcessGroup(std::vector<Batch>& group) {
@@ -285,7 +328,9 @@ void Writer::ProcessGroup(std::vector<Batch>& group) {
     if ((*held_positions)[i] > 0) position_of.emplace(ids[i], (*held_positions)[i]);
   const bool ingested = !to_ingest.empty();
   if (ingested) {
+    std::unique_lock write(file_write_);
     auto committed = store_->IngestThenAppend(std::move(to_ingest), verdicts);
+    write.unlock();
     if (!committed) return fail_all(committed.status());
     for (const RecordKey& k : committed->changes.changed)
       if (k.type == entity::kUser || k.type == entity::kDepartment) directory_changed = true;
@@ -306,22 +351,13 @@ void Writer::ProcessGroup(std::vector<Batch>& group) {
           if (r.event == e.id) ack.refused = r;
     }
 
-  if (ingested || *refreshed) AfterChange(directory_changed);
-
-  const auto now = std::chrono::steady_clock::now();
-  for (std::size_t b = 0; b < group.size(); ++b) {
-    const double ms = std::chrono::duration<double, std::milli>(now - group[b].received).count();
-    std::size_t batch_refused = 0, batch_dups = 0;
-    for (const PushAck& a : acks[b]) {
-      if (a.duplicate) {
-        ++batch_dups;
-      } else if (a.refused) {
-        ++batch_refused;
-      }
-    }
-    deps_.metrics->ObservePush(ms, acks[b].size() - batch_refused - batch_dups, batch_refused, batch_dups);
-    group[b].promise.set_value({Status::Ok(), std::move(acks[b])});
-  }
+  if (directory_changed)
+    if (Status s = ReloadDirectory(); !s.ok()) Log("error", "directory reload failed", {{"error", s.ToString()}});
+  std::vector<Answer> answers;
+  answers.reserve(group.size());
+  for (std::size_t b = 0; b < group.size(); ++b)
+    answers.push_back({group[b].received, std::move(group[b].promise), std::move(acks[b])});
+  HandToIndexer(std::move(answers));
 }
 
 }  // namespace houqin::server

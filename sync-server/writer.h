@@ -1,4 +1,4 @@
-// The one thread that owns the server's Store.
+// The two threads that own the server's Store: the writer and the indexer.
 //
 // Push handlers hand their checked batches to Submit() and wait for the
 // outcome. The writer drains every queued batch into one group (up to
@@ -6,8 +6,15 @@
 // one fsync for many pushes. Per group it refreshes the Store (the admin tool
 // writes the same file), judges each new event with sync::AuthorizeEvent
 // (refused events are stored all the same, with a server.refused verdict in
-// the same transaction), commits, indexes the deliveries, refreshes the
-// directory snapshot when users or departments changed, and wakes long polls.
+// the same transaction), commits, refreshes the directory snapshot when users
+// or departments changed, and hands the group's answers to the indexer.
+//
+// The indexer reads what was committed through a Store of its own (one
+// snapshot per pass, while the writer goes on with the next group), indexes
+// the deliveries, wakes long polls, and only then answers the pushes: a
+// device that pulls once its push is answered finds its events. The two
+// threads take one in-process lock around their write transactions, so that
+// neither waits out SQLite's busy timeout behind the other.
 //
 // Thread safety: Submit, last_position and Stop may be called from any thread.
 #pragma once
@@ -108,15 +115,27 @@ class Writer {
     std::promise<PushOutcome> promise;
   };
 
+  // A committed batch's answer, given once its events are indexed.
+  struct Answer {
+    std::chrono::steady_clock::time_point received;
+    std::promise<PushOutcome> promise;
+    std::vector<PushAck> acks;
+  };
+
   Writer() = default;
   void Run();
   void ProcessGroup(std::vector<Batch>& group);
-  // After a commit or outside writes: directory, deliveries, position, wake-ups.
-  void AfterChange(bool directory_changed);
   Status ReloadDirectory();
+  // Asks the indexer for a pass, after which it gives these answers.
+  void HandToIndexer(std::vector<Answer> answers);
+  void RunIndexer();
 
+  // The writer thread's.
   std::unique_ptr<Store> store_;
+  // The indexer thread's: its own reads of the same file, and the index.
+  std::unique_ptr<Store> index_store_;
   std::unique_ptr<DeliveryIndex> index_;
+  std::mutex file_write_;  // held around either thread's write transaction
   Dependencies deps_;
   std::atomic<std::int64_t> last_position_{0};
 
@@ -125,6 +144,13 @@ class Writer {
   std::deque<Batch> queue_;
   bool stopping_ = false;
   std::thread thread_;
+
+  std::mutex index_mutex_;
+  std::condition_variable index_cv_;
+  std::vector<Answer> index_answers_;
+  bool index_requested_ = false;
+  bool index_stopping_ = false;
+  std::thread index_thread_;
 };
 
 }  // namespace houqin::server

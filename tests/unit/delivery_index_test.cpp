@@ -7,6 +7,7 @@
 
 #include <set>
 
+#include "directory/directory.h"
 #include "domain.h"
 #include "engine/store.h"
 #include "test_support.h"
@@ -115,6 +116,43 @@ TEST_F(DeliveryIndexTest, KeysKeptARowEachAreMergedOnOpenAndHistoryIsNotSentAgai
   ASSERT_EQ(*(*index)->IndexNew(*store), 1u);
   EXPECT_EQ(Count(db, "SELECT count(*) FROM srv_deliveries"), rows + static_cast<std::int64_t>(before.size()));
   EXPECT_EQ(Count(db, "SELECT count(*) FROM srv_deliveries WHERE pos = 1"), static_cast<std::int64_t>(before.size()));
+}
+
+// The server's indexer reads through a Store of its own while the writer's
+// Store commits: what it had cached of a record must not outlive the commit.
+TEST_F(DeliveryIndexTest, AnIndexerReadingThroughItsOwnStoreSeesTheWritersCommits) {
+  StoreOptions o;
+  o.domain = domain.get();
+  auto opened = Store::Open(path, o);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<Store> reads = std::move(*opened);
+  auto index = DeliveryIndex::Open(path);
+  ASSERT_TRUE(index.ok());
+  ASSERT_TRUE(store->Append({{staff, {"repair", "rep-1", "repair.reported",
+                                      {{"location", {{"building", "1号楼"}, {"room", "302"}}},
+                                       {"description", "灯不亮"}, {"urgency", "normal"},
+                                       {"at", "2026-11-30T09:00"}}}}})
+                  .ok());
+  ASSERT_EQ(*(*index)->IndexNew(*reads), 1u);
+  ASSERT_TRUE(reads->Get("repair", "rep-1").ok());  // the indexer's store holds the record now
+  sql::Db db;
+  ASSERT_TRUE(db.Open(path).ok());
+  const auto keys_of_job = [&] {
+    sql::Stmt q = db.Prepare("SELECT keys FROM srv_record_keys WHERE type = 'repair' AND id = 'rep-1'");
+    return q.Step() == SQLITE_ROW ? Keys(std::string(q.Text(0))) : std::set<std::string>{};
+  };
+  EXPECT_FALSE(keys_of_job().contains("user:t9"));
+
+  const Author coordinator{"coord", std::string(role::kRepairCoordinator), ""};
+  ASSERT_TRUE(store->Append({{coordinator, {"repair", "rep-1", "repair.triaged", {{"size", "small"}}}},
+                             {coordinator,
+                              {"repair", "rep-1", "repair.assigned", {{"technician", "t9"}, {"at", "2026-11-30T09:30"}}}}})
+                  .ok());
+  ASSERT_EQ(*(*index)->IndexNew(*reads), 2u);
+  EXPECT_TRUE(keys_of_job().contains("user:t9")) << "the technician's phone receives the job it was given";
+  auto page = ReadPage(db, {{"user:t9", false}}, 0, 100, 0);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->positions, (std::vector<std::int64_t>{1, 2, 3})) << "the job's whole history, in order";
 }
 
 TEST_F(DeliveryIndexTest, DamagedKeysAreReportedNotGuessed) {

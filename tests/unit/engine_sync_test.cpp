@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "engine/event_reader.h"
+#include "engine/sqlite.h"
 #include "engine/store.h"
 #include "sync/protocol.h"
 #include "test_support.h"
@@ -213,6 +214,26 @@ TEST_F(EngineSync, SecondWriterOnTheSameFileIsSeenAndNeverReusesASequence) {
   auto next = admin_again->Append(staff, {{"note", "n6", "note.written", {{"title", "later"}}}});
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->events[0].seq, 4u) << "the acting device's sequence is kept across opens";
+}
+
+TEST_F(EngineSync, CommitsToOtherTablesOfTheFileAreNotAnotherWriter) {
+  auto srv = Open("beside.db", "srv");
+  ASSERT_TRUE(srv->Append(staff, {{"note", "n1", "note.written", {{"title", "by server"}}}}).ok());
+  // The server's delivery index commits to its own tables of the same file after every push.
+  sql::Db beside;
+  ASSERT_TRUE(beside.Open(dir.File("beside.db")).ok());
+  ASSERT_TRUE(beside.Exec("CREATE TABLE IF NOT EXISTS srv_side(x INTEGER)").ok());
+  ASSERT_TRUE(beside.Exec("INSERT INTO srv_side VALUES(1)").ok());
+  auto after_side = srv->Refresh();
+  ASSERT_TRUE(after_side.ok());
+  EXPECT_FALSE(*after_side) << "no records or events changed";
+  ASSERT_TRUE(srv->Append(staff, {{"note", "n1", "note.written", {{"title", "again"}}}}).ok());
+  EXPECT_FALSE(*srv->Refresh()) << "its own commit is not an outside one";
+  auto admin = Open("beside.db", "", "admin-1");
+  ASSERT_TRUE(admin->Append(staff, {{"note", "n1", "note.written", {{"title", "by admin"}}}}).ok());
+  ASSERT_TRUE(beside.Exec("INSERT INTO srv_side VALUES(2)").ok());
+  EXPECT_TRUE(*srv->Refresh()) << "a Store's commit is seen even when another table changed after it";
+  EXPECT_EQ((*srv->Get("note", "n1"))->fields["title"], "by admin");
 }
 
 TEST_F(EngineSync, ReaderSeesCommittedEventsFromAnotherThread) {

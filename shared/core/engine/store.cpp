@@ -248,6 +248,10 @@ struct Store::Impl {
   std::string seq_key = "next_seq";  // meta key of device_id's sequence
   std::uint64_t next_seq = 1;
   std::int64_t data_version = -1;     // PRAGMA data_version when this connection last looked
+  // meta 'generation', which every commit of records or events through a Store
+  // raises: other tables in the file (the server's delivery index) change
+  // data_version without making our caches stale.
+  std::int64_t generation = 0;
   std::int64_t own_nid = 0;           // device_id's interned name, once the outbox index exists
 
   // The outbox (this device's own events) is read on every sync round; a
@@ -1087,11 +1091,14 @@ Result<ChangeSet> Store::Impl::ApplyBatch(const std::vector<Event>& events, std:
     meta_set.Bind(1, seq_key).Bind(2, static_cast<std::int64_t>(next_seq));
     if (meta_set.Run() != SQLITE_DONE) return fail(db.ErrorStatus("save sequence"));
   }
+  meta_set.Bind(1, "generation").Bind(2, generation + 1);
+  if (meta_set.Run() != SQLITE_DONE) return fail(db.ErrorStatus("save generation"));
   if (commit.Run() != SQLITE_DONE) {
     // A commit that failed leaves us unsure what is on disk: stop writing until reopened.
     sticky = db.ErrorStatus("commit");
     return fail(sticky);
   }
+  ++generation;
   // The WAL still holds the pages as they were before the purge: copy the
   // new ones into the database and cut the log to nothing. A failure here
   // (another connection reading) leaves it to the next checkpoint; the commit stands.
@@ -1128,8 +1135,15 @@ Result<bool> Store::Impl::Refresh() {
   }
   const std::int64_t v = data_version_q.Int(0);
   data_version_q.Reset();
-  const bool changed = data_version >= 0 && v != data_version;
+  const bool first = data_version < 0;
+  const bool moved = v != data_version;
   data_version = v;
+  if (!first && !moved) return false;
+  meta_get.Bind(1, "generation");
+  const std::int64_t g = meta_get.Step() == SQLITE_ROW ? meta_get.Int(0) : 0;
+  meta_get.Reset();
+  const bool changed = !first && g != generation;
+  generation = g;
   if (!changed) return false;
   ForgetCaches();
   // Another writer's clock may be ahead: never stamp behind what is stored.
@@ -1472,6 +1486,16 @@ Status Store::ForEachEventRecord(std::int64_t after_position,
 }
 
 Result<bool> Store::Refresh() { return impl_->Refresh(); }
+
+Status Store::ReadSnapshot(const std::function<Status()>& reads) {
+  if (Status s = impl_->db.Exec("BEGIN"); !s.ok()) return s;
+  Status result = Status::Ok();
+  // A read statement is what pins the snapshot; Refresh's is the first.
+  if (auto refreshed = impl_->Refresh(); !refreshed) result = refreshed.status();
+  if (result.ok()) result = reads();
+  (void)impl_->db.Exec("COMMIT");
+  return result;
+}
 
 Result<std::vector<std::int64_t>> Store::PositionsOf(const std::vector<std::string>& ids) {
   auto& m = *impl_;

@@ -150,8 +150,14 @@ class Store {
   // The same, taking the remote events over instead of copying them.
   Result<AppendResult> IngestThenAppend(std::vector<Event>&& events, const std::vector<AuthoredDraft>& drafts);
   // Another process (the admin tool) may write the same file: forgets every
-  // cache when it did since this store last looked. True when it had.
+  // cache when another Store committed records or events since this store
+  // last looked. True when it had. Writes to other tables of the file (the
+  // server's delivery index) leave the caches be.
   Result<bool> Refresh();
+  // Runs `reads` in one read transaction of this store's connection, after a
+  // Refresh: every read sees the file as one commit left it, while another
+  // connection (the server's writer thread) goes on committing.
+  Status ReadSnapshot(const std::function<Status()>& reads);
   // Arrival positions of events by id (the server's sequence numbers); 0 for an event not held.
   Result<std::vector<std::int64_t>> PositionsOf(const std::vector<std::string>& ids);
   // The highest arrival position, 0 when empty.
